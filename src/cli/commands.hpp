@@ -1,0 +1,16 @@
+// Subcommands of the `creditline` executable. Each Add*Command registers a CLI11 subcommand
+// whose callback does the work and sets the process exit code. Single-threaded.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace creditline::cli {
+
+void AddDemoCommand(CLI::App& app);
+void AddBenchmarkCommand(CLI::App& app);
+
+// The exit code set by the subcommand that ran (0 unless it failed).
+int ExitCode();
+void SetExitCode(int code);
+
+}  // namespace creditline::cli

@@ -1,0 +1,4 @@
+#include "cli/commands.hpp"
+namespace creditline::cli {
+void AddDemoCommand(CLI::App& app) { app.add_subcommand("demo", "demo"); }
+}

@@ -1,0 +1,14 @@
+// The `creditline` executable: one binary, one subcommand per task, each with --help.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Creditline: real-time customer credit limit management"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "creditline 0.1.0");
+  creditline::cli::AddDemoCommand(app);
+  creditline::cli::AddBenchmarkCommand(app);
+  CLI11_PARSE(app, argc, argv);
+  return creditline::cli::ExitCode();
+}

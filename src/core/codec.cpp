@@ -1,0 +1,31 @@
+#include "core/codec.hpp"
+
+namespace creditline {
+
+std::string EncodeEvent(const Event& event) {
+  StringSink sink;
+  WriteFixed<StringSink, uint8_t>(sink, kEventCodecVersion);
+  Write(sink, event);
+  return std::move(sink.bytes());
+}
+
+Result<Event> DecodeEvent(std::string_view bytes) {
+  Reader reader(bytes);
+  uint8_t version = 0;
+  if (!ReadFixed(reader, &version) || version != kEventCodecVersion) {
+    return MakeError(ErrorCode::kCorruptRecord,
+                     "event record has unknown codec version " + std::to_string(version));
+  }
+  Event event;
+  Read(reader, event);
+  if (reader.failed()) {
+    return MakeError(ErrorCode::kCorruptRecord, "event record is malformed near byte " +
+                                                    std::to_string(reader.position()));
+  }
+  if (!reader.at_end()) {
+    return MakeError(ErrorCode::kCorruptRecord, "event record has trailing bytes");
+  }
+  return event;
+}
+
+}  // namespace creditline

@@ -1,0 +1,258 @@
+// The stable binary encoding of commands and events, and hashing over the same bytes.
+//
+// Every struct that lists its fields in Fields() is encoded field by field in that order:
+// integers fixed-width little-endian, bool and enums one byte, strings and vectors with a u32
+// length, optionals with a presence byte, variants with a u16 alternative index, Money as
+// minor (i64) + currency index (u8), Date as i32 days. An encoded event starts with
+// kEventCodecVersion. Decoding checks every length and enum range and never reads past the input.
+// The same Write() that encodes also feeds Fingerprint() and the state hash, so all three agree.
+// Stateless functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "core/decision.hpp"
+#include "core/error.hpp"
+#include "core/events.hpp"
+#include "core/money.hpp"
+#include "core/time.hpp"
+
+namespace creditline {
+
+inline constexpr uint8_t kEventCodecVersion = 1;
+// Decoding refuses lengths past these: no real record comes near them, and a corrupted length
+// must not make the decoder allocate gigabytes.
+inline constexpr uint32_t kCodecStringBytesMax = 1 << 20;
+inline constexpr uint32_t kCodecVectorItemsMax = 1 << 20;
+
+// Appends bytes to a string.
+class StringSink {
+ public:
+  void Bytes(const void* data, size_t size) {
+    bytes_.append(static_cast<const char*>(data), size);
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+// FNV-1a over the bytes, finished with a 64-bit mixer: a well-spread 64-bit digest.
+class HashSink {
+ public:
+  void Bytes(const void* data, size_t size) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < size; ++i) state_ = (state_ ^ p[i]) * 0x100000001b3ULL;
+  }
+  uint64_t Digest() const {
+    uint64_t h = state_;
+    h ^= h >> 33, h *= 0xff51afd7ed558ccdULL, h ^= h >> 33, h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+  }
+
+ private:
+  uint64_t state_ = 0xcbf29ce484222325ULL;
+};
+
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T>
+struct IsVector : std::false_type {};
+template <class T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <class T>
+struct IsVariant : std::false_type {};
+template <class... T>
+struct IsVariant<std::variant<T...>> : std::true_type {};
+
+template <class Sink, class T>
+void WriteFixed(Sink& sink, T value) {
+  static_assert(std::is_integral_v<T>);
+  unsigned char buffer[sizeof(T)];
+  using U = std::make_unsigned_t<T>;
+  U bits = static_cast<U>(value);
+  for (size_t i = 0; i < sizeof(T); ++i) buffer[i] = static_cast<unsigned char>(bits >> (8 * i));
+  sink.Bytes(buffer, sizeof(T));
+}
+
+template <class Sink, class T>
+void Write(Sink& sink, const T& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    WriteFixed<Sink, uint8_t>(sink, value ? 1 : 0);
+  } else if constexpr (std::is_enum_v<T>) {
+    WriteFixed<Sink, uint8_t>(sink, static_cast<uint8_t>(value));
+  } else if constexpr (std::is_integral_v<T>) {
+    WriteFixed(sink, value);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    WriteFixed<Sink, uint32_t>(sink, static_cast<uint32_t>(value.size()));
+    sink.Bytes(value.data(), value.size());
+  } else if constexpr (std::is_same_v<T, Currency>) {
+    WriteFixed<Sink, uint8_t>(sink, value.index());
+  } else if constexpr (std::is_same_v<T, Date>) {
+    WriteFixed(sink, value.days);
+  } else if constexpr (std::is_same_v<T, Money>) {
+    WriteFixed(sink, value.minor);
+    WriteFixed<Sink, uint8_t>(sink, value.currency.index());
+  } else if constexpr (std::is_same_v<T, Reasons>) {
+    WriteFixed<Sink, uint8_t>(sink, static_cast<uint8_t>(value.size()));
+    for (const Reason& reason : value) Write(sink, reason);
+  } else if constexpr (IsOptional<T>::value) {
+    WriteFixed<Sink, uint8_t>(sink, value.has_value() ? 1 : 0);
+    if (value) Write(sink, *value);
+  } else if constexpr (IsVector<T>::value) {
+    WriteFixed<Sink, uint32_t>(sink, static_cast<uint32_t>(value.size()));
+    for (const auto& item : value) Write(sink, item);
+  } else if constexpr (IsVariant<T>::value) {
+    WriteFixed<Sink, uint16_t>(sink, static_cast<uint16_t>(value.index()));
+    std::visit([&](const auto& alternative) { Write(sink, alternative); }, value);
+  } else {
+    // Fields() is non-const so that the decoder can share it; writing does not modify.
+    const_cast<T&>(value).Fields([&](const auto& field) { Write(sink, field); });
+  }
+}
+
+// Reads from a byte range; the first problem sets failed() and later reads do nothing.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  bool Take(void* out, size_t size) {
+    if (failed_ || size > data_.size() - position_) return Fail();
+    std::memcpy(out, data_.data() + position_, size);
+    position_ += size;
+    return true;
+  }
+  bool Fail() {
+    failed_ = true;
+    return false;
+  }
+  bool failed() const { return failed_; }
+  bool at_end() const { return position_ == data_.size(); }
+  size_t position() const { return position_; }
+
+ private:
+  std::string_view data_;
+  size_t position_ = 0;
+  bool failed_ = false;
+};
+
+template <class T>
+bool ReadFixed(Reader& reader, T* value) {
+  unsigned char buffer[sizeof(T)];
+  if (!reader.Take(buffer, sizeof(T))) return false;
+  using U = std::make_unsigned_t<T>;
+  U bits = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) bits |= static_cast<U>(buffer[i]) << (8 * i);
+  *value = static_cast<T>(bits);
+  return true;
+}
+
+template <class Variant, size_t I = 0>
+void ReadVariantAlternative(Reader& reader, size_t index, Variant& value);
+
+template <class T>
+void Read(Reader& reader, T& value) {
+  if (reader.failed()) return;
+  if constexpr (std::is_same_v<T, bool>) {
+    uint8_t byte = 0;
+    if (ReadFixed(reader, &byte) && byte > 1) reader.Fail();
+    value = byte == 1;
+  } else if constexpr (std::is_enum_v<T>) {
+    uint8_t byte = 0;
+    if (ReadFixed(reader, &byte) && byte >= EnumLimit(T{})) reader.Fail();
+    value = static_cast<T>(byte);
+  } else if constexpr (std::is_integral_v<T>) {
+    ReadFixed(reader, &value);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    uint32_t size = 0;
+    if (!ReadFixed(reader, &size)) return;
+    if (size > kCodecStringBytesMax) {
+      reader.Fail();
+      return;
+    }
+    value.resize(size);
+    reader.Take(value.data(), size);
+  } else if constexpr (std::is_same_v<T, Currency>) {
+    uint8_t index = 0;
+    if (!ReadFixed(reader, &index)) return;
+    value = Currency::FromIndex(index);
+    if (!value.valid() && index != 0xFF) reader.Fail();
+  } else if constexpr (std::is_same_v<T, Date>) {
+    ReadFixed(reader, &value.days);
+  } else if constexpr (std::is_same_v<T, Money>) {
+    ReadFixed(reader, &value.minor);
+    Read(reader, value.currency);
+  } else if constexpr (std::is_same_v<T, Reasons>) {
+    uint8_t size = 0;
+    if (!ReadFixed(reader, &size)) return;
+    if (size > Reasons::kCapacity) {
+      reader.Fail();
+      return;
+    }
+    value.size_for_codec() = size;
+    for (uint8_t i = 0; i < size; ++i) Read(reader, value.items_for_codec()[i]);
+  } else if constexpr (IsOptional<T>::value) {
+    bool present = false;
+    Read(reader, present);
+    if (!present) {
+      value.reset();
+      return;
+    }
+    value.emplace();
+    Read(reader, *value);
+  } else if constexpr (IsVector<T>::value) {
+    uint32_t size = 0;
+    if (!ReadFixed(reader, &size)) return;
+    if (size > kCodecVectorItemsMax) {
+      reader.Fail();
+      return;
+    }
+    value.clear();
+    for (uint32_t i = 0; i < size && !reader.failed(); ++i) Read(reader, value.emplace_back());
+  } else if constexpr (IsVariant<T>::value) {
+    uint16_t index = 0;
+    if (!ReadFixed(reader, &index)) return;
+    if (index >= std::variant_size_v<T>) {
+      reader.Fail();
+      return;
+    }
+    ReadVariantAlternative(reader, index, value);
+  } else {
+    value.Fields([&](auto& field) { Read(reader, field); });
+  }
+}
+
+template <class Variant, size_t I>
+void ReadVariantAlternative(Reader& reader, size_t index, Variant& value) {
+  if constexpr (I < std::variant_size_v<Variant>) {
+    if (index == I) {
+      Read(reader, value.template emplace<I>());
+    } else {
+      ReadVariantAlternative<Variant, I + 1>(reader, index, value);
+    }
+  }
+}
+
+template <class T>
+uint64_t HashOf(const T& value) {
+  HashSink sink;
+  Write(sink, value);
+  return sink.Digest();
+}
+
+// The fingerprint of a command's content (not its envelope), for idempotent retries.
+inline uint64_t Fingerprint(const Command& command) { return HashOf(command); }
+
+std::string EncodeEvent(const Event& event);
+// Refuses truncated input, trailing bytes, bad lengths, enum values and versions.
+Result<Event> DecodeEvent(std::string_view bytes);
+
+}  // namespace creditline

@@ -1,0 +1,52 @@
+#include "core/error.hpp"
+
+#include <array>
+
+namespace creditline {
+namespace {
+
+// HTTP status per API conventions; CLI exit codes: 2 bad input, 3 not found, 4 conflict,
+// 5 corrupt data. Kept in ErrorCode order (checked at start-up by the static_assert below).
+constexpr std::array<ErrorCodeInfo, 21> kErrorTable = {{
+    {ErrorCode::kInvalidArgument, "invalid_argument", 400, 2},
+    {ErrorCode::kMissingField, "missing_field", 400, 2},
+    {ErrorCode::kInvalidId, "invalid_id", 400, 2},
+    {ErrorCode::kInvalidAmount, "invalid_amount", 400, 2},
+    {ErrorCode::kUnknownCurrency, "unknown_currency", 400, 2},
+    {ErrorCode::kCurrencyMismatch, "currency_mismatch", 422, 2},
+    {ErrorCode::kFxRateNotFound, "fx_rate_not_found", 422, 2},
+    {ErrorCode::kInvalidDate, "invalid_date", 400, 2},
+    {ErrorCode::kCustomerNotFound, "customer_not_found", 404, 3},
+    {ErrorCode::kAccountNotFound, "account_not_found", 404, 3},
+    {ErrorCode::kGroupNotFound, "group_not_found", 404, 3},
+    {ErrorCode::kPolicyNotFound, "policy_not_found", 404, 3},
+    {ErrorCode::kOrderNotFound, "order_not_found", 404, 3},
+    {ErrorCode::kInvoiceNotFound, "invoice_not_found", 404, 3},
+    {ErrorCode::kTemporaryLimitNotFound, "temporary_limit_not_found", 404, 3},
+    {ErrorCode::kCollateralNotFound, "collateral_not_found", 404, 3},
+    {ErrorCode::kDuplicateId, "duplicate_id", 409, 4},
+    {ErrorCode::kIdempotencyConflict, "idempotency_conflict", 409, 4},
+    {ErrorCode::kInvalidState, "invalid_state", 409, 4},
+    {ErrorCode::kAmountOverflow, "amount_overflow", 422, 2},
+    {ErrorCode::kCorruptRecord, "corrupt_record", 500, 5},
+}};
+
+constexpr bool TableInOrder() {
+  for (size_t i = 0; i < kErrorTable.size(); ++i) {
+    if (static_cast<size_t>(kErrorTable[i].code) != i) return false;
+  }
+  return true;
+}
+static_assert(TableInOrder(), "kErrorTable must list ErrorCode values in order");
+
+}  // namespace
+
+const ErrorCodeInfo& InfoOf(ErrorCode code) {
+  size_t index = static_cast<size_t>(code);
+  assert(index < kErrorTable.size());
+  return kErrorTable[index];
+}
+
+std::string_view NameOf(ErrorCode code) { return InfoOf(code).name; }
+
+}  // namespace creditline

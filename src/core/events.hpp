@@ -1,0 +1,159 @@
+// Events: what happened, fully resolved, ready to journal and to replay.
+//
+// Decide() turns a Command into an Event; Apply(event) is the only way state changes. An event
+// holds everything Apply needs (converted amounts, the decision, payment allocations), so replay
+// never re-runs a rule, reads an FX rate or depends on anything but the events before it.
+// Commands that need no resolution are their own event body. The binary encoding is in
+// codec.hpp and documented in docs/events.md. Value types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/commands.hpp"
+#include "core/decision.hpp"
+
+namespace creditline {
+
+struct OrderDecided {
+  ReserveOrder order;
+  int64_t amount_minor = 0;  // In the account's currency.
+  Decision decision;
+  template <class F>
+  void Fields(F&& f) {
+    f(order), f(amount_minor), f(decision);
+  }
+  bool operator==(const OrderDecided&) const = default;
+};
+
+struct OrderChanged {
+  ChangeOrder change;
+  int64_t new_amount_minor = 0;  // New total in the account's currency.
+  bool applied = false;          // False when the check refused an increase.
+  Decision decision;             // For increases; decreases are approved without rules.
+  template <class F>
+  void Fields(F&& f) {
+    f(change), f(new_amount_minor), f(applied), f(decision);
+  }
+  bool operator==(const OrderChanged&) const = default;
+};
+
+struct OrderCancelled {
+  CancelOrder cancel;
+  int64_t released_minor = 0;  // Reservation released; 0 for a held order.
+  template <class F>
+  void Fields(F&& f) {
+    f(cancel), f(released_minor);
+  }
+  bool operator==(const OrderCancelled&) const = default;
+};
+
+struct ReservationsExpired {
+  std::vector<std::string> order_ids;  // In expiry order.
+  template <class F>
+  void Fields(F&& f) {
+    f(order_ids);
+  }
+  bool operator==(const ReservationsExpired&) const = default;
+};
+
+struct InvoiceCreated {
+  CreateInvoice invoice;
+  int64_t amount_minor = 0;  // In the account's currency.
+  Date due_on;               // Resolved from payment terms when the command had none.
+  int64_t reservation_consumed_minor = 0;  // Moved from the order's reservation.
+  int64_t reservation_released_minor = 0;  // Released because the invoice closed the order.
+  int64_t credit_applied_minor = 0;        // Unapplied credit settled against it at once.
+  template <class F>
+  void Fields(F&& f) {
+    f(invoice), f(amount_minor), f(due_on), f(reservation_consumed_minor);
+    f(reservation_released_minor), f(credit_applied_minor);
+  }
+  bool operator==(const InvoiceCreated&) const = default;
+};
+
+struct Allocation {
+  std::string invoice_id;
+  int64_t amount_minor = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f(invoice_id), f(amount_minor);
+  }
+  bool operator==(const Allocation&) const = default;
+};
+
+struct PaymentRecorded {
+  RecordPayment payment;
+  int64_t amount_minor = 0;  // In the account's currency.
+  std::vector<Allocation> allocations;
+  int64_t unapplied_minor = 0;  // Kept as unapplied credit.
+  template <class F>
+  void Fields(F&& f) {
+    f(payment), f(amount_minor), f(allocations), f(unapplied_minor);
+  }
+  bool operator==(const PaymentRecorded&) const = default;
+};
+
+struct CreditNoteIssued {
+  IssueCreditNote note;
+  int64_t amount_minor = 0;
+  std::vector<Allocation> allocations;
+  int64_t unapplied_minor = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f(note), f(amount_minor), f(allocations), f(unapplied_minor);
+  }
+  bool operator==(const CreditNoteIssued&) const = default;
+};
+
+struct WrittenOff {
+  WriteOff write_off;
+  AccountRef account;
+  int64_t amount_minor = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f(write_off), f(account), f(amount_minor);
+  }
+  bool operator==(const WrittenOff&) const = default;
+};
+
+struct HoldReleased {
+  ReleaseHold release;
+  int64_t amount_minor = 0;  // Reserved by the release.
+  template <class F>
+  void Fields(F&& f) {
+    f(release), f(amount_minor);
+  }
+  bool operator==(const HoldReleased&) const = default;
+};
+
+// Append only: the variant index is the event type tag in the journal.
+using EventBody =
+    std::variant<CreateCustomer, UpdateCustomer, OpenAccount, UpdateAccount, SetLimit,
+                 AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
+                 SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy,
+                 SetFxRate, OrderDecided, OrderChanged, OrderCancelled, ReservationsExpired,
+                 InvoiceCreated, PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased,
+                 RejectHold>;
+
+struct Event {
+  uint64_t seq = 0;  // 1, 2, 3, ... without gaps.
+  TimeMs time = 0;
+  Date today;
+  std::string actor;
+  std::string idempotency_key;
+  uint64_t fingerprint = 0;  // Of the command, for idempotent retries.
+  EventBody body;
+
+  template <class F>
+  void Fields(F&& f) {
+    f(seq), f(time), f(today), f(actor), f(idempotency_key), f(fingerprint), f(body);
+  }
+  bool operator==(const Event&) const = default;
+};
+
+std::string_view EventName(const EventBody& body);
+
+}  // namespace creditline

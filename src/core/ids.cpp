@@ -1,0 +1,80 @@
+#include "core/ids.hpp"
+
+#include <string>
+
+namespace creditline {
+namespace {
+
+bool IsIdChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == ':' || c == '-';
+}
+
+// Length of the UTF-8 sequence starting at text[i], or 0 when it is not well formed.
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  unsigned char lead = static_cast<unsigned char>(text[i]);
+  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
+                                : (lead >> 3) == 0x1E ? 4 : 0;
+  if (length == 0 || i + length > text.size()) return 0;
+  uint32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
+  for (size_t k = 1; k < length; ++k) {
+    unsigned char next = static_cast<unsigned char>(text[i + k]);
+    if ((next & 0xC0) != 0x80) return 0;
+    code_point = (code_point << 6) | (next & 0x3F);
+  }
+  static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code_point < kMinimum[length] || code_point > 0x10FFFF ||
+      (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+Status ValidateId(std::string_view id, const char* field) {
+  if (id.empty()) {
+    return MakeError(ErrorCode::kMissingField, std::string(field) + " is required", field);
+  }
+  if (id.size() > kIdBytesMax) {
+    return MakeError(ErrorCode::kInvalidId,
+                     std::string(field) + " is longer than " + std::to_string(kIdBytesMax) +
+                         " characters",
+                     field);
+  }
+  for (char c : id) {
+    if (!IsIdChar(c)) {
+      return MakeError(ErrorCode::kInvalidId,
+                       std::string(field) + " may contain only letters, digits and . _ : -",
+                       field);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateText(std::string_view text, const char* field, bool required) {
+  if (text.empty() && required) {
+    return MakeError(ErrorCode::kMissingField, std::string(field) + " is required", field);
+  }
+  if (text.size() > kTextBytesMax) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + " is longer than " + std::to_string(kTextBytesMax) +
+                         " bytes",
+                     field);
+  }
+  for (size_t i = 0; i < text.size();) {
+    size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) {
+      return MakeError(ErrorCode::kInvalidArgument, std::string(field) + " is not valid UTF-8",
+                       field);
+    }
+    if (length == 1 && (static_cast<unsigned char>(text[i]) < 0x20 || text[i] == 0x7F)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(field) + " contains a control character", field);
+    }
+    i += length;
+  }
+  return Status::Ok();
+}
+
+}  // namespace creditline

@@ -1,0 +1,225 @@
+// core::State: construction, Execute (idempotency + Decide + Apply), lookups and queries.
+#include "core/state.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "core/codec.hpp"
+
+namespace creditline {
+
+State::State(StateOptions options) : options_(options) {
+  // Every account needs a policy; the default one exists from the start and can be replaced.
+  policies_.push_back(Policy{});
+  policy_index_.emplace(std::string(kDefaultPolicyName), 0);
+}
+
+Result<CommandResult> State::Execute(const Envelope& envelope, const Command& command,
+                                     std::vector<Event>* emitted) {
+  uint64_t fingerprint = Fingerprint(command);
+  if (!envelope.idempotency_key.empty()) {
+    auto found = idempotency_.find(envelope.idempotency_key);
+    if (found != idempotency_.end()) {
+      if (found->second.fingerprint != fingerprint) {
+        return MakeError(ErrorCode::kIdempotencyConflict,
+                         "idempotency key '" + envelope.idempotency_key +
+                             "' was already used for a different command",
+                         "idempotency_key");
+      }
+      CommandResult replay = found->second.result;
+      replay.replayed = true;
+      return replay;
+    }
+  }
+  CL_ASSIGN_OR_RETURN(Event event, Decide(envelope, command, fingerprint));
+  Apply(event);
+  CommandResult result = ResultOf(event);
+  if (emitted != nullptr) emitted->push_back(std::move(event));
+  return result;
+}
+
+CommandResult ResultOf(const Event& event) {
+  CommandResult result;
+  result.seq = event.seq;
+  if (const auto* decided = std::get_if<OrderDecided>(&event.body)) {
+    result.decision = decided->decision;
+  } else if (const auto* changed = std::get_if<OrderChanged>(&event.body)) {
+    result.decision = changed->decision;
+  }
+  return result;
+}
+
+Result<Decision> State::Check(const AccountRef& ref, Money amount, Date today) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, AccountSlot(ref));
+  const Account& account = accounts_[slot];
+  if (amount.minor <= 0 || amount.minor > kAmountMinorMax) {
+    return MakeError(ErrorCode::kInvalidAmount, "amount must be between 1 and 10^15 minor units",
+                     "amount_minor");
+  }
+  CL_ASSIGN_OR_RETURN(int64_t amount_minor, InAccountCurrency(account, amount, today, "currency"));
+  return RunChecks(account, amount_minor, amount_minor, today);
+}
+
+Result<uint32_t> State::AccountSlot(const AccountRef& ref) const {
+  auto found = account_index_.find(AccountKey(ref));
+  if (found == account_index_.end()) {
+    if (customers_.find(ref.customer_id) == customers_.end()) {
+      return MakeError(ErrorCode::kCustomerNotFound,
+                       "no customer '" + ref.customer_id.substr(0, 80) + "'", "customer_id");
+    }
+    return MakeError(ErrorCode::kAccountNotFound,
+                     "customer '" + ref.customer_id + "' has no credit account in segment '" +
+                         ref.segment.substr(0, 80) + "'",
+                     "segment");
+  }
+  return found->second;
+}
+
+Result<uint32_t> State::OrderSlot(const std::string& order_id) const {
+  auto found = order_index_.find(order_id);
+  if (found == order_index_.end()) {
+    return MakeError(ErrorCode::kOrderNotFound,
+                     "no open or held order '" + order_id.substr(0, 80) + "'", "order_id");
+  }
+  return found->second;
+}
+
+Result<uint32_t> State::InvoiceSlot(const std::string& invoice_id) const {
+  auto found = invoice_index_.find(invoice_id);
+  if (found == invoice_index_.end()) {
+    return MakeError(ErrorCode::kInvoiceNotFound,
+                     "no open invoice '" + invoice_id.substr(0, 80) + "'", "invoice_id");
+  }
+  return found->second;
+}
+
+Result<uint32_t> State::GroupSlot(const std::string& group_id) const {
+  auto found = group_index_.find(group_id);
+  if (found == group_index_.end()) {
+    return MakeError(ErrorCode::kGroupNotFound, "no credit group '" + group_id.substr(0, 80) + "'",
+                     "group_id");
+  }
+  return found->second;
+}
+
+Result<uint32_t> State::PolicySlot(const std::string& name) const {
+  auto found = policy_index_.find(name);
+  if (found == policy_index_.end()) {
+    return MakeError(ErrorCode::kPolicyNotFound, "no policy '" + name.substr(0, 80) + "'",
+                     "policy");
+  }
+  return found->second;
+}
+
+const Customer* State::FindCustomer(const std::string& customer_id) const {
+  auto found = customers_.find(customer_id);
+  return found == customers_.end() ? nullptr : &found->second;
+}
+
+const Policy* State::FindPolicy(const std::string& name) const {
+  auto found = policy_index_.find(name);
+  return found == policy_index_.end() ? nullptr : &policies_[found->second];
+}
+
+Result<AccountView> State::ViewAccount(const AccountRef& ref, Date today) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, AccountSlot(ref));
+  const Account& account = accounts_[slot];
+  AccountView view;
+  view.ref = account.ref;
+  view.customer_name = customers_.at(account.ref.customer_id).name;
+  view.currency = account.currency;
+  view.status = account.status;
+  view.grade = account.grade;
+  view.policy = policies_[account.policy].name;
+  if (account.group != kNone) view.group_id = groups_[account.group].group_id;
+  view.payment_terms_days = account.payment_terms_days;
+  view.review_on = account.review_on;
+  view.limit_minor = account.base_limit_minor;
+  view.effective_limit_minor = EffectiveLimitMinor(account, today, &view.temporary_limits_minor,
+                                                   &view.collateral_minor);
+  CL_ASSIGN_OR_RETURN(Decision figures, Breakdown(account, 0, today));
+  view.orders_open_minor = account.orders_open_minor;
+  view.receivables_open_minor = account.receivables_open_minor;
+  view.unapplied_credit_minor = account.unapplied_credit_minor;
+  view.exposure_minor = account.ExposureMinor();
+  view.available_minor = figures.available_before_minor;
+  view.utilization_bp = figures.utilization_after_bp;
+  view.overdue_minor = figures.overdue_minor;
+  view.oldest_days_past_due = figures.days_past_due;
+  view.written_off_minor = account.written_off_minor;
+  view.open_orders = account.open_orders;
+  view.held_orders = account.held_orders;
+  view.open_invoices = account.open_invoices;
+  return view;
+}
+
+OrderView State::ToView(const Order& order) const {
+  const Account& account = accounts_[order.account];
+  return OrderView{order.order_id,      account.ref,        order.status,
+                   account.currency,    order.amount_minor, order.reserved_minor,
+                   order.invoiced_minor, order.requested,   order.placed_at,
+                   order.expires_at,    order.decision,     order.released_by,
+                   order.release_reason};
+}
+
+Result<std::vector<OrderView>> State::OpenOrders(const AccountRef& ref) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, AccountSlot(ref));
+  std::vector<OrderView> views;
+  for (uint32_t i = accounts_[slot].orders.first; i != kNone; i = orders_[i].account_links.next) {
+    views.push_back(ToView(orders_[i]));
+  }
+  return views;
+}
+
+Result<std::vector<InvoiceView>> State::OpenInvoices(const AccountRef& ref, Date today) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, AccountSlot(ref));
+  const Account& account = accounts_[slot];
+  std::vector<InvoiceView> views;
+  for (uint32_t i = account.invoices.first; i != kNone; i = invoices_[i].account_links.next) {
+    const Invoice& invoice = invoices_[i];
+    views.push_back(InvoiceView{invoice.invoice_id, invoice.order_id, account.ref,
+                                account.currency, invoice.amount_minor, invoice.open_minor,
+                                invoice.issued_on, invoice.due_on,
+                                std::max(0, DaysBetween(invoice.due_on, today))});
+  }
+  return views;
+}
+
+std::vector<OrderView> State::Holds(size_t limit) const {
+  std::vector<OrderView> views;
+  for (uint32_t i = hold_queue_.first; i != kNone && views.size() < limit;
+       i = orders_[i].hold_links.next) {
+    views.push_back(ToView(orders_[i]));
+  }
+  return views;
+}
+
+Result<OrderView> State::ViewOrder(const std::string& order_id) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, OrderSlot(order_id));
+  return ToView(orders_[slot]);
+}
+
+Result<GroupView> State::ViewGroup(const std::string& group_id) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, GroupSlot(group_id));
+  const Group& group = groups_[slot];
+  GroupView view{group.group_id, group.name, group.currency, group.limit_minor,
+                 group.exposure_minor, group.limit_minor - group.exposure_minor, {}};
+  for (uint32_t member : group.members) view.members.push_back(accounts_[member].ref);
+  return view;
+}
+
+State::ItemSums State::SumOpenItems(const AccountRef& ref) const {
+  ItemSums sums;
+  Result<uint32_t> slot = AccountSlot(ref);
+  if (!slot.ok()) return sums;
+  const Account& account = accounts_[*slot];
+  for (uint32_t i = account.orders.first; i != kNone; i = orders_[i].account_links.next) {
+    sums.orders_minor += orders_[i].reserved_minor;
+  }
+  for (uint32_t i = account.invoices.first; i != kNone; i = invoices_[i].account_links.next) {
+    sums.receivables_minor += invoices_[i].open_minor;
+  }
+  return sums;
+}
+
+}  // namespace creditline

@@ -1,0 +1,312 @@
+// The credit state machine: every account, order, invoice, group, policy and FX rate, kept as
+// running totals and indexes so that a check or a query never scans history.
+//
+// Execute(envelope, command) = idempotency lookup + Decide (pure: validate, run the checks,
+// resolve amounts) + Apply (the only mutation). Replaying the same events through Apply yields
+// the same state and the same StateHash(). Owned by one thread (the engine); not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "core/commands.hpp"
+#include "core/decision.hpp"
+#include "core/error.hpp"
+#include "core/events.hpp"
+#include "core/fx.hpp"
+#include "core/policy.hpp"
+
+namespace creditline {
+
+inline constexpr uint32_t kNone = UINT32_MAX;
+// How long an idempotency key is remembered (by command time): long enough for any ERP retry
+// loop, short enough to bound memory.
+inline constexpr TimeMs kIdempotencyRetentionMsDefault = 24 * 3600 * 1000;
+// The rolling window of the monthly quota, in business days ending today.
+inline constexpr int32_t kMonthQuotaDays = 30;
+
+struct Customer {
+  std::string customer_id, name, industry, region;
+  std::vector<std::string> tags;
+  std::vector<uint32_t> accounts;  // Account slots, in opening order.
+};
+
+struct TemporaryLimit {
+  std::string temporary_limit_id;
+  int64_t amount_minor = 0;
+  Date valid_from, valid_to;
+  std::string reason;
+  template <class F>
+  void Fields(F&& f) {
+    f(temporary_limit_id), f(amount_minor), f(valid_from), f(valid_to), f(reason);
+  }
+};
+
+struct Collateral {
+  std::string collateral_id, kind;
+  int64_t amount_minor = 0;
+  Date valid_to;
+  bool counts_toward_limit = true;
+  template <class F>
+  void Fields(F&& f) {
+    f(collateral_id), f(kind), f(amount_minor), f(valid_to), f(counts_toward_limit);
+  }
+};
+
+struct DayAmount {
+  Date day;
+  int64_t amount_minor = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f(day), f(amount_minor);
+  }
+};
+
+struct ListLinks {
+  uint32_t previous = kNone, next = kNone;
+};
+struct ListEnds {
+  uint32_t first = kNone, last = kNone;
+};
+
+struct Account {
+  std::string key;  // AccountKey(ref).
+  AccountRef ref;
+  Currency currency;
+  int64_t base_limit_minor = 0;
+  std::vector<TemporaryLimit> temporary_limits;
+  std::vector<Collateral> collateral;
+  std::string grade;
+  int32_t payment_terms_days = 30;
+  AccountStatus status = AccountStatus::kActive;
+  Date review_on = kNoDate;
+  uint32_t policy = 0;     // Index into State::policies_.
+  uint32_t group = kNone;  // Index into State::groups_.
+
+  // Running totals, kept current by Apply.
+  int64_t orders_open_minor = 0;       // Reserved by open orders.
+  int64_t receivables_open_minor = 0;  // Invoiced, not settled.
+  int64_t unapplied_credit_minor = 0;  // Received, not yet matched to an invoice.
+  int64_t written_off_minor = 0;       // Cumulative.
+  uint32_t open_orders = 0, held_orders = 0, open_invoices = 0;
+  ListEnds orders;    // Open and held orders, oldest first.
+  ListEnds invoices;  // Open invoices by (due date, arrival).
+  std::vector<DayAmount> ordered_by_day;  // Reserved per business day, last 30 days.
+
+  int64_t ExposureMinor() const {
+    return orders_open_minor + receivables_open_minor - unapplied_credit_minor;
+  }
+};
+
+struct Group {
+  std::string group_id, name;
+  Currency currency;
+  int64_t limit_minor = 0;
+  int64_t exposure_minor = 0;  // Sum of the members' exposures.
+  std::vector<uint32_t> members;
+};
+
+enum class OrderStatus : uint8_t { kOpen, kHeld };
+
+struct Order {
+  std::string order_id;
+  uint32_t account = kNone;
+  OrderStatus status = OrderStatus::kOpen;
+  int64_t amount_minor = 0;    // Current total in the account's currency.
+  int64_t reserved_minor = 0;  // Still reserved (0 while held).
+  int64_t invoiced_minor = 0;
+  Money requested;  // As the client sent it, possibly in another currency.
+  TimeMs placed_at = 0, expires_at = 0;
+  uint64_t decided_seq = 0;
+  Decision decision;  // The decision that placed or held it.
+  std::string released_by, release_reason;
+  ListLinks account_links, hold_links;
+};
+
+struct Invoice {
+  std::string invoice_id;
+  uint32_t account = kNone;
+  std::string order_id;
+  int64_t amount_minor = 0, open_minor = 0;
+  Money original;
+  Date issued_on, due_on;
+  uint64_t created_seq = 0;
+  ListLinks account_links;
+};
+
+struct CommandResult {
+  uint64_t seq = 0;                 // The event that carried out the command.
+  bool replayed = false;            // True when answered from the idempotency table.
+  std::optional<Decision> decision; // For orders, changes and releases.
+};
+
+// What a command answered; the same for a live command and for its idempotent replay.
+CommandResult ResultOf(const Event& event);
+
+struct IdempotencyRecord {
+  uint64_t fingerprint = 0;
+  TimeMs time = 0;
+  CommandResult result;
+};
+
+// Read models returned by queries.
+struct AccountView {
+  AccountRef ref;
+  std::string customer_name;
+  Currency currency;
+  AccountStatus status = AccountStatus::kActive;
+  std::string grade, policy, group_id;
+  int32_t payment_terms_days = 0;
+  Date review_on = kNoDate;
+  int64_t limit_minor = 0, temporary_limits_minor = 0, collateral_minor = 0;
+  int64_t effective_limit_minor = 0;
+  int64_t orders_open_minor = 0, receivables_open_minor = 0, unapplied_credit_minor = 0;
+  int64_t exposure_minor = 0, available_minor = 0;
+  int32_t utilization_bp = 0;
+  int64_t overdue_minor = 0;
+  int32_t oldest_days_past_due = 0;
+  int64_t written_off_minor = 0;
+  uint32_t open_orders = 0, held_orders = 0, open_invoices = 0;
+};
+
+struct OrderView {
+  std::string order_id;
+  AccountRef account;
+  OrderStatus status = OrderStatus::kOpen;
+  Currency currency;
+  int64_t amount_minor = 0, reserved_minor = 0, invoiced_minor = 0;
+  Money requested;
+  TimeMs placed_at = 0, expires_at = 0;
+  Decision decision;
+  std::string released_by, release_reason;
+};
+
+struct InvoiceView {
+  std::string invoice_id, order_id;
+  AccountRef account;
+  Currency currency;
+  int64_t amount_minor = 0, open_minor = 0;
+  Date issued_on, due_on;
+  int32_t days_past_due = 0;
+};
+
+struct GroupView {
+  std::string group_id, name;
+  Currency currency;
+  int64_t limit_minor = 0, exposure_minor = 0, available_minor = 0;
+  std::vector<AccountRef> members;
+};
+
+struct StateOptions {
+  TimeMs idempotency_retention_ms = kIdempotencyRetentionMsDefault;
+};
+
+class State {
+ public:
+  explicit State(StateOptions options = {});
+
+  // Runs one command. On success the event (if any: idempotent replays have none) is appended
+  // to `emitted` when it is not null. On error nothing changed.
+  Result<CommandResult> Execute(const Envelope& envelope, const Command& command,
+                                std::vector<Event>* emitted = nullptr);
+
+  // Validates the command against the current state and resolves it into the next event.
+  // Pure: the state is not modified.
+  Result<Event> Decide(const Envelope& envelope, const Command& command,
+                       uint64_t fingerprint) const;
+
+  // Applies an event produced by Decide (live) or read from the journal (replay).
+  // REQUIRES: event.seq == last_seq() + 1 and the event is valid for this state.
+  void Apply(const Event& event);
+
+  // A credit check for a hypothetical order: the decision, no change.
+  Result<Decision> Check(const AccountRef& ref, Money amount, Date today) const;
+
+  uint64_t last_seq() const { return last_seq_; }
+  // An order-independent digest of the whole state (see state_hash.cpp).
+  uint64_t StateHash() const;
+
+  // Queries; each costs O(1) or O(items of that account), never a scan of history.
+  Result<AccountView> ViewAccount(const AccountRef& ref, Date today) const;
+  Result<std::vector<OrderView>> OpenOrders(const AccountRef& ref) const;
+  Result<std::vector<InvoiceView>> OpenInvoices(const AccountRef& ref, Date today) const;
+  // The hold queue, oldest first, at most `limit` entries.
+  std::vector<OrderView> Holds(size_t limit) const;
+  Result<OrderView> ViewOrder(const std::string& order_id) const;
+  Result<GroupView> ViewGroup(const std::string& group_id) const;
+  const Customer* FindCustomer(const std::string& customer_id) const;
+  const Policy* FindPolicy(const std::string& name) const;
+  const FxTable& fx() const { return fx_; }
+  size_t account_count() const { return accounts_.size(); }
+  size_t customer_count() const { return customers_.size(); }
+  size_t open_order_count() const { return order_index_.size(); }
+  size_t open_invoice_count() const { return invoice_index_.size(); }
+  size_t hold_count() const { return hold_count_; }
+  size_t idempotency_record_count() const { return idempotency_.size(); }
+
+  // For invariant checks in tests: recomputes an account's totals from its open items.
+  struct ItemSums {
+    int64_t orders_minor = 0, receivables_minor = 0;
+  };
+  ItemSums SumOpenItems(const AccountRef& ref) const;
+
+ private:
+  friend class Decider;     // state_decide.cpp: Command -> Event.
+  friend class Applier;     // state_apply.cpp: Event -> state.
+  friend class StateHasher; // state_hash.cpp.
+
+  // The figures of a check for `amount_minor` (account currency), without rules.
+  Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;
+  // Breakdown plus every rule (state_check.cpp).
+  Result<Decision> RunChecks(const Account& account, int64_t amount_minor,
+                             int64_t order_total_minor, Date today) const;
+  int64_t EffectiveLimitMinor(const Account& account, Date today,
+                              int64_t* temporary_minor = nullptr,
+                              int64_t* collateral_minor = nullptr) const;
+  int64_t OverdueMinor(const Account& account, Date today, int32_t* oldest_days) const;
+  int64_t OrderedSince(const Account& account, Date first_day) const;
+  Result<int64_t> InAccountCurrency(const Account& account, Money amount, Date on,
+                                    const char* field) const;
+
+  // Lookups.
+  Result<uint32_t> AccountSlot(const AccountRef& ref) const;
+  Result<uint32_t> OrderSlot(const std::string& order_id) const;
+  Result<uint32_t> InvoiceSlot(const std::string& invoice_id) const;
+  Result<uint32_t> GroupSlot(const std::string& group_id) const;
+  Result<uint32_t> PolicySlot(const std::string& name) const;
+  OrderView ToView(const Order& order) const;
+
+  StateOptions options_;
+  uint64_t last_seq_ = 0;
+  FxTable fx_;
+  std::vector<Policy> policies_;
+  absl::flat_hash_map<std::string, uint32_t> policy_index_;
+  absl::flat_hash_map<std::string, Customer> customers_;
+  std::vector<Account> accounts_;
+  absl::flat_hash_map<std::string, uint32_t> account_index_;
+  std::vector<Group> groups_;
+  absl::flat_hash_map<std::string, uint32_t> group_index_;
+
+  // Orders and invoices live in slabs (free slots reused) so that list links are stable
+  // indexes; only open items are kept.
+  std::vector<Order> orders_;
+  std::vector<uint32_t> free_orders_;
+  absl::flat_hash_map<std::string, uint32_t> order_index_;
+  ListEnds hold_queue_;
+  size_t hold_count_ = 0;
+  std::set<std::pair<TimeMs, std::string>> expiry_index_;
+  std::vector<Invoice> invoices_;
+  std::vector<uint32_t> free_invoices_;
+  absl::flat_hash_map<std::string, uint32_t> invoice_index_;
+
+  absl::flat_hash_map<std::string, IdempotencyRecord> idempotency_;
+  std::deque<std::pair<TimeMs, std::string>> idempotency_expiry_;  // By insertion.
+};
+
+}  // namespace creditline

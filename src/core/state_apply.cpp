@@ -1,0 +1,363 @@
+// Apply: the only code that changes credit state. Every running total moves here, together
+// with the items it sums, so that exposure always equals the sum of open items.
+#include <algorithm>
+#include <cassert>
+
+#include "core/intrusive_list.hpp"
+#include "core/state.hpp"
+
+namespace creditline {
+
+class Applier {
+ public:
+  Applier(State& state, const Event& event) : s_(state), event_(event) {}
+
+  void operator()(const CreateCustomer& e) {
+    Customer& customer = s_.customers_[e.customer_id];
+    customer = Customer{e.customer_id, e.name, e.industry, e.region, e.tags, {}};
+  }
+
+  void operator()(const UpdateCustomer& e) {
+    Customer& customer = s_.customers_.at(e.customer_id);
+    if (e.name) customer.name = *e.name;
+    if (e.industry) customer.industry = *e.industry;
+    if (e.region) customer.region = *e.region;
+    if (e.tags) customer.tags = *e.tags;
+  }
+
+  void operator()(const OpenAccount& e) {
+    uint32_t slot = static_cast<uint32_t>(s_.accounts_.size());
+    Account& account = s_.accounts_.emplace_back();
+    account.key = AccountKey(e.account);
+    account.ref = e.account;
+    account.currency = e.currency;
+    account.base_limit_minor = e.limit_minor;
+    account.grade = e.grade;
+    account.payment_terms_days = e.payment_terms_days;
+    account.status = e.status;
+    account.review_on = e.review_on;
+    account.policy = s_.policy_index_.at(e.policy);
+    s_.account_index_.emplace(account.key, slot);
+    s_.customers_.at(e.account.customer_id).accounts.push_back(slot);
+    if (!e.group_id.empty()) Join(slot, s_.group_index_.at(e.group_id));
+  }
+
+  void operator()(const UpdateAccount& e) {
+    Account& account = AccountOf(e.account);
+    if (e.payment_terms_days) account.payment_terms_days = *e.payment_terms_days;
+    if (e.grade) account.grade = *e.grade;
+    if (e.review_on) account.review_on = *e.review_on;
+    if (e.policy) account.policy = s_.policy_index_.at(*e.policy);
+  }
+
+  void operator()(const SetLimit& e) { AccountOf(e.account).base_limit_minor = e.limit.minor; }
+
+  void operator()(const AddTemporaryLimit& e) {
+    AccountOf(e.account).temporary_limits.push_back(TemporaryLimit{
+        e.temporary_limit_id, e.amount.minor, e.valid_from, e.valid_to, e.reason});
+  }
+
+  void operator()(const RemoveTemporaryLimit& e) {
+    std::erase_if(AccountOf(e.account).temporary_limits, [&](const TemporaryLimit& limit) {
+      return limit.temporary_limit_id == e.temporary_limit_id;
+    });
+  }
+
+  void operator()(const AddCollateral& e) {
+    AccountOf(e.account).collateral.push_back(
+        Collateral{e.collateral_id, e.kind, e.amount.minor, e.valid_to, e.counts_toward_limit});
+  }
+
+  void operator()(const RemoveCollateral& e) {
+    std::erase_if(AccountOf(e.account).collateral,
+                  [&](const Collateral& item) { return item.collateral_id == e.collateral_id; });
+  }
+
+  void operator()(const SetStatus& e) { AccountOf(e.account).status = e.status; }
+
+  void operator()(const CreateGroup& e) {
+    s_.group_index_.emplace(e.group_id, static_cast<uint32_t>(s_.groups_.size()));
+    s_.groups_.push_back(Group{e.group_id, e.name, e.limit.currency, e.limit.minor, 0, {}});
+  }
+
+  void operator()(const SetGroupLimit& e) {
+    s_.groups_[s_.group_index_.at(e.group_id)].limit_minor = e.limit.minor;
+  }
+
+  void operator()(const JoinGroup& e) {
+    Join(s_.account_index_.at(AccountKey(e.account)), s_.group_index_.at(e.group_id));
+  }
+
+  void operator()(const LeaveGroup& e) {
+    uint32_t slot = s_.account_index_.at(AccountKey(e.account));
+    Account& account = s_.accounts_[slot];
+    Group& group = s_.groups_[account.group];
+    group.exposure_minor -= account.ExposureMinor();
+    std::erase(group.members, slot);
+    account.group = kNone;
+  }
+
+  void operator()(const SetPolicy& e) {
+    auto [position, inserted] = s_.policy_index_.try_emplace(
+        e.policy.name, static_cast<uint32_t>(s_.policies_.size()));
+    if (inserted) {
+      s_.policies_.push_back(e.policy);
+    } else {
+      s_.policies_[position->second] = e.policy;
+    }
+  }
+
+  void operator()(const SetFxRate& e) { s_.fx_.Set(e.from, e.to, e.effective_on, e.rate_scaled); }
+
+  void operator()(const OrderDecided& e) {
+    if (e.decision.outcome == Outcome::kRejected) return;
+    uint32_t account_slot = s_.account_index_.at(AccountKey(e.order.account));
+    uint32_t slot = NewOrderSlot();
+    Order& order = s_.orders_[slot];
+    order.order_id = e.order.order_id;
+    order.account = account_slot;
+    order.amount_minor = e.amount_minor;
+    order.requested = e.order.amount;
+    order.placed_at = event_.time;
+    order.expires_at = e.order.expires_at;
+    order.decided_seq = event_.seq;
+    order.decision = e.decision;
+    s_.order_index_.emplace(order.order_id, slot);
+    Account& account = s_.accounts_[account_slot];
+    ListPushBack(s_.orders_, account.orders, &Order::account_links, slot);
+    if (order.expires_at != 0) s_.expiry_index_.emplace(order.expires_at, order.order_id);
+    if (e.decision.outcome == Outcome::kHeld) {
+      order.status = OrderStatus::kHeld;
+      ++account.held_orders;
+      ++s_.hold_count_;
+      ListPushBack(s_.orders_, s_.hold_queue_, &Order::hold_links, slot);
+      return;
+    }
+    order.status = OrderStatus::kOpen;
+    ++account.open_orders;
+    Reserve(slot, e.amount_minor);
+  }
+
+  void operator()(const OrderChanged& e) {
+    if (!e.applied) return;
+    uint32_t slot = s_.order_index_.at(e.change.order_id);
+    Order& order = s_.orders_[slot];
+    int64_t delta = e.new_amount_minor - order.amount_minor;
+    order.amount_minor = e.new_amount_minor;
+    order.requested = e.change.amount;
+    if (order.status == OrderStatus::kOpen) Reserve(slot, delta);
+  }
+
+  void operator()(const OrderCancelled& e) {
+    uint32_t slot = s_.order_index_.at(e.cancel.order_id);
+    assert(s_.orders_[slot].reserved_minor == e.released_minor);
+    RemoveOrder(slot);
+  }
+
+  void operator()(const ReservationsExpired& e) {
+    for (const std::string& order_id : e.order_ids) RemoveOrder(s_.order_index_.at(order_id));
+  }
+
+  void operator()(const InvoiceCreated& e) {
+    uint32_t account_slot = s_.account_index_.at(AccountKey(e.invoice.account));
+    if (!e.invoice.order_id.empty()) {
+      uint32_t order_slot = s_.order_index_.at(e.invoice.order_id);
+      Order& order = s_.orders_[order_slot];
+      order.invoiced_minor += e.amount_minor;
+      Reserve(order_slot, -(e.reservation_consumed_minor + e.reservation_released_minor), false);
+      if (e.invoice.close_order || order.reserved_minor == 0) RemoveOrder(order_slot);
+    }
+    AddReceivable(account_slot, e.amount_minor);
+    if (e.credit_applied_minor > 0) {
+      AddReceivable(account_slot, -e.credit_applied_minor);
+      AddUnappliedCredit(account_slot, -e.credit_applied_minor);
+    }
+    int64_t open = e.amount_minor - e.credit_applied_minor;
+    if (open > 0) InsertInvoice(account_slot, e, open);
+  }
+
+  void operator()(const PaymentRecorded& e) {
+    Settle(e.payment.account, e.allocations, e.unapplied_minor);
+  }
+
+  void operator()(const CreditNoteIssued& e) {
+    Settle(e.note.account, e.allocations, e.unapplied_minor);
+  }
+
+  void operator()(const WrittenOff& e) {
+    uint32_t slot = s_.invoice_index_.at(e.write_off.invoice_id);
+    uint32_t account_slot = s_.invoices_[slot].account;
+    s_.accounts_[account_slot].written_off_minor += e.amount_minor;
+    ReduceInvoice(slot, e.amount_minor);
+  }
+
+  void operator()(const HoldReleased& e) {
+    uint32_t slot = s_.order_index_.at(e.release.order_id);
+    Order& order = s_.orders_[slot];
+    assert(order.status == OrderStatus::kHeld && order.amount_minor == e.amount_minor);
+    Account& account = s_.accounts_[order.account];
+    ListRemove(s_.orders_, s_.hold_queue_, &Order::hold_links, slot);
+    --s_.hold_count_;
+    --account.held_orders;
+    ++account.open_orders;
+    order.status = OrderStatus::kOpen;
+    order.released_by = event_.actor;
+    order.release_reason = e.release.reason;
+    Reserve(slot, e.amount_minor);
+  }
+
+  void operator()(const RejectHold& e) { RemoveOrder(s_.order_index_.at(e.order_id)); }
+
+ private:
+  Account& AccountOf(const AccountRef& ref) {
+    return s_.accounts_[s_.account_index_.at(AccountKey(ref))];
+  }
+
+  void Join(uint32_t account_slot, uint32_t group_slot) {
+    Account& account = s_.accounts_[account_slot];
+    Group& group = s_.groups_[group_slot];
+    account.group = group_slot;
+    group.members.push_back(account_slot);
+    group.exposure_minor += account.ExposureMinor();
+  }
+
+  // Moves an order's reservation and every total above it. Increases count toward the
+  // period quotas when `ordered` is true.
+  void Reserve(uint32_t order_slot, int64_t delta_minor, bool ordered = true) {
+    Order& order = s_.orders_[order_slot];
+    order.reserved_minor += delta_minor;
+    assert(order.reserved_minor >= 0);
+    Account& account = s_.accounts_[order.account];
+    account.orders_open_minor += delta_minor;
+    if (account.group != kNone) s_.groups_[account.group].exposure_minor += delta_minor;
+    if (ordered && delta_minor > 0) AddToQuotaWindow(account, delta_minor);
+  }
+
+  void AddReceivable(uint32_t account_slot, int64_t delta_minor) {
+    Account& account = s_.accounts_[account_slot];
+    account.receivables_open_minor += delta_minor;
+    if (account.group != kNone) s_.groups_[account.group].exposure_minor += delta_minor;
+  }
+
+  void AddUnappliedCredit(uint32_t account_slot, int64_t delta_minor) {
+    Account& account = s_.accounts_[account_slot];
+    account.unapplied_credit_minor += delta_minor;
+    if (account.group != kNone) s_.groups_[account.group].exposure_minor -= delta_minor;
+  }
+
+  void AddToQuotaWindow(Account& account, int64_t amount_minor) {
+    Date today = event_.today;
+    std::vector<DayAmount>& days = account.ordered_by_day;
+    // Commands arrive in business-date order in practice, so the search ends at the back.
+    auto position = days.end();
+    while (position != days.begin() && (position - 1)->day > today) --position;
+    if (position != days.begin() && (position - 1)->day == today) {
+      (position - 1)->amount_minor += amount_minor;
+    } else {
+      days.insert(position, DayAmount{today, amount_minor});
+    }
+    Date oldest_kept = AddDays(days.back().day, 1 - kMonthQuotaDays);
+    std::erase_if(days, [&](const DayAmount& day) { return day.day < oldest_kept; });
+  }
+
+  uint32_t NewOrderSlot() {
+    if (s_.free_orders_.empty()) {
+      s_.orders_.emplace_back();
+      return static_cast<uint32_t>(s_.orders_.size() - 1);
+    }
+    uint32_t slot = s_.free_orders_.back();
+    s_.free_orders_.pop_back();
+    return slot;
+  }
+
+  // Closes an order: releases what it still reserves and drops it from every index.
+  void RemoveOrder(uint32_t slot) {
+    Order& order = s_.orders_[slot];
+    Account& account = s_.accounts_[order.account];
+    if (order.status == OrderStatus::kHeld) {
+      ListRemove(s_.orders_, s_.hold_queue_, &Order::hold_links, slot);
+      --s_.hold_count_;
+      --account.held_orders;
+    } else {
+      Reserve(slot, -order.reserved_minor, false);
+      --account.open_orders;
+    }
+    ListRemove(s_.orders_, account.orders, &Order::account_links, slot);
+    if (order.expires_at != 0) s_.expiry_index_.erase({order.expires_at, order.order_id});
+    s_.order_index_.erase(order.order_id);
+    order = Order{};
+    s_.free_orders_.push_back(slot);
+  }
+
+  void InsertInvoice(uint32_t account_slot, const InvoiceCreated& e, int64_t open_minor) {
+    uint32_t slot;
+    if (s_.free_invoices_.empty()) {
+      slot = static_cast<uint32_t>(s_.invoices_.size());
+      s_.invoices_.emplace_back();
+    } else {
+      slot = s_.free_invoices_.back();
+      s_.free_invoices_.pop_back();
+    }
+    Invoice& invoice = s_.invoices_[slot];
+    invoice = Invoice{e.invoice.invoice_id, account_slot,  e.invoice.order_id, e.amount_minor,
+                      open_minor,           e.invoice.amount, e.invoice.issued_on, e.due_on,
+                      event_.seq,           {}};
+    s_.invoice_index_.emplace(invoice.invoice_id, slot);
+    Account& account = s_.accounts_[account_slot];
+    ++account.open_invoices;
+    // Keep the account's invoices by due date (ties by arrival); new invoices usually fall
+    // due last, so the walk from the back is short.
+    uint32_t before = kNone;
+    for (uint32_t i = account.invoices.last; i != kNone && s_.invoices_[i].due_on > e.due_on;
+         i = s_.invoices_[i].account_links.previous) {
+      before = i;
+    }
+    ListInsertBefore(s_.invoices_, account.invoices, &Invoice::account_links, before, slot);
+  }
+
+  void ReduceInvoice(uint32_t slot, int64_t amount_minor) {
+    Invoice& invoice = s_.invoices_[slot];
+    assert(amount_minor <= invoice.open_minor);
+    invoice.open_minor -= amount_minor;
+    AddReceivable(invoice.account, -amount_minor);
+    if (invoice.open_minor > 0) return;
+    Account& account = s_.accounts_[invoice.account];
+    --account.open_invoices;
+    ListRemove(s_.invoices_, account.invoices, &Invoice::account_links, slot);
+    s_.invoice_index_.erase(invoice.invoice_id);
+    invoice = Invoice{};
+    s_.free_invoices_.push_back(slot);
+  }
+
+  void Settle(const AccountRef& ref, const std::vector<Allocation>& allocations,
+              int64_t unapplied_minor) {
+    for (const Allocation& allocation : allocations) {
+      ReduceInvoice(s_.invoice_index_.at(allocation.invoice_id), allocation.amount_minor);
+    }
+    if (unapplied_minor > 0) {
+      AddUnappliedCredit(s_.account_index_.at(AccountKey(ref)), unapplied_minor);
+    }
+  }
+
+  State& s_;
+  const Event& event_;
+};
+
+void State::Apply(const Event& event) {
+  assert(event.seq == last_seq_ + 1);
+  std::visit(Applier(*this, event), event.body);
+  last_seq_ = event.seq;
+  if (event.idempotency_key.empty()) return;
+  // Forget keys past their retention, oldest first; time comes from the events themselves,
+  // so replay forgets exactly what live traffic forgot.
+  while (!idempotency_expiry_.empty() &&
+         idempotency_expiry_.front().first + options_.idempotency_retention_ms < event.time) {
+    idempotency_.erase(idempotency_expiry_.front().second);
+    idempotency_expiry_.pop_front();
+  }
+  idempotency_.insert_or_assign(event.idempotency_key,
+                                IdempotencyRecord{event.fingerprint, event.time, ResultOf(event)});
+  idempotency_expiry_.emplace_back(event.time, event.idempotency_key);
+}
+
+}  // namespace creditline

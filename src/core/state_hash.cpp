@@ -1,0 +1,78 @@
+// StateHash: a digest of the whole credit state that does not depend on hash-map iteration
+// order or slab slot numbers, so live state and replayed state can be compared.
+//
+// Each entity is hashed by content (ids instead of slot indexes) and the entity digests are
+// added modulo 2^64, which makes the result independent of the order they are visited in.
+#include "core/codec.hpp"
+#include "core/state.hpp"
+
+namespace creditline {
+
+class StateHasher {
+ public:
+  explicit StateHasher(const State& state) : s_(state) {}
+
+  uint64_t Run() {
+    Add(uint8_t{0}, s_.last_seq_);
+    for (const Policy& policy : s_.policies_) Add(uint8_t{1}, policy);
+    for (const auto& [pair, entries] : s_.fx_.entries()) {
+      for (const FxRateEntry& entry : entries) {
+        Add(uint8_t{2}, pair.first, pair.second, entry.effective_on, entry.rate_scaled);
+      }
+    }
+    for (const auto& [id, c] : s_.customers_) {
+      Add(uint8_t{3}, c.customer_id, c.name, c.industry, c.region, c.tags, Keys(c.accounts));
+    }
+    for (const Account& a : s_.accounts_) HashAccount(a);
+    for (const Group& g : s_.groups_) {
+      Add(uint8_t{5}, g.group_id, g.name, g.currency, g.limit_minor, g.exposure_minor,
+          Keys(g.members));
+    }
+    for (const auto& [id, slot] : s_.order_index_) HashOrder(s_.orders_[slot]);
+    for (const auto& [id, slot] : s_.invoice_index_) {
+      const Invoice& i = s_.invoices_[slot];
+      Add(uint8_t{7}, i.invoice_id, s_.accounts_[i.account].key, i.order_id, i.amount_minor,
+          i.open_minor, i.original, i.issued_on, i.due_on, i.created_seq);
+    }
+    for (const auto& [key, record] : s_.idempotency_) {
+      Add(uint8_t{8}, key, record.fingerprint, record.time, record.result.seq);
+    }
+    return sum_;
+  }
+
+ private:
+  template <class... T>
+  void Add(const T&... values) {
+    HashSink sink;
+    (Write(sink, values), ...);
+    sum_ += sink.Digest();
+  }
+
+  std::vector<std::string> Keys(const std::vector<uint32_t>& account_slots) const {
+    std::vector<std::string> keys;
+    for (uint32_t slot : account_slots) keys.push_back(s_.accounts_[slot].key);
+    return keys;
+  }
+
+  void HashAccount(const Account& a) {
+    std::string group = a.group == kNone ? "" : s_.groups_[a.group].group_id;
+    Add(uint8_t{4}, a.key, a.ref, a.currency, a.base_limit_minor, a.temporary_limits,
+        a.collateral, a.grade, a.payment_terms_days, a.status, a.review_on,
+        s_.policies_[a.policy].name, group, a.orders_open_minor, a.receivables_open_minor,
+        a.unapplied_credit_minor, a.written_off_minor, a.open_orders, a.held_orders,
+        a.open_invoices, a.ordered_by_day);
+  }
+
+  void HashOrder(const Order& o) {
+    Add(uint8_t{6}, o.order_id, s_.accounts_[o.account].key, o.status, o.amount_minor,
+        o.reserved_minor, o.invoiced_minor, o.requested, o.placed_at, o.expires_at,
+        o.decided_seq, o.decision, o.released_by, o.release_reason);
+  }
+
+  const State& s_;
+  uint64_t sum_ = 0;
+};
+
+uint64_t State::StateHash() const { return StateHasher(*this).Run(); }
+
+}  // namespace creditline
