@@ -78,10 +78,17 @@ Result<Money> FxTable::Convert(Money money, Currency to, Date on) const {
   // amount_to = amount_from * rate * 10^(exp_to - exp_from), kept as one exact fraction.
   int128 numerator = money.minor;
   int128 denominator = 1;
-  if (const FxRateEntry* direct = Find(money.currency, to, on)) {
+  // The latest rate in effect wins, whichever direction it was set in: a pair updated through
+  // its inverse must not keep converting at a stale direct rate. On the same date, direct wins.
+  const FxRateEntry* direct = Find(money.currency, to, on);
+  const FxRateEntry* inverse = Find(to, money.currency, on);
+  if (direct != nullptr && inverse != nullptr && inverse->effective_on > direct->effective_on) {
+    direct = nullptr;
+  }
+  if (direct != nullptr) {
     numerator *= direct->rate_scaled;
     denominator *= kFxRateScale;
-  } else if (const FxRateEntry* inverse = Find(to, money.currency, on)) {
+  } else if (inverse != nullptr) {
     numerator *= kFxRateScale;
     denominator *= inverse->rate_scaled;
   } else {

@@ -63,6 +63,11 @@ Status ValidateText(std::string_view text, const char* field, bool required) {
                      field);
   }
   for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {  // Printable ASCII: the common case.
+      ++i;
+      continue;
+    }
     size_t length = Utf8SequenceLength(text, i);
     if (length == 0) {
       return MakeError(ErrorCode::kInvalidArgument, std::string(field) + " is not valid UTF-8",

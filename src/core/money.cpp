@@ -70,8 +70,17 @@ Result<Money> Add(Money a, Money b) {
 }
 
 Result<Money> Subtract(Money a, Money b) {
-  if (b.minor == INT64_MIN) return MakeError(ErrorCode::kAmountOverflow, "amount overflows");
-  return Add(a, Money{-b.minor, b.currency});
+  if (a.currency != b.currency) {
+    return MakeError(ErrorCode::kCurrencyMismatch, std::string("cannot subtract ") +
+                                                       std::string(b.currency.code()) + " from " +
+                                                       std::string(a.currency.code()));
+  }
+  // Subtract directly: negating b first would refuse b == INT64_MIN even when a - b fits.
+  int64_t difference = 0;
+  if (__builtin_sub_overflow(a.minor, b.minor, &difference)) {
+    return MakeError(ErrorCode::kAmountOverflow, "amount arithmetic overflows");
+  }
+  return Money{difference, a.currency};
 }
 
 int64_t PowerOfTen(int n) {
@@ -123,7 +132,8 @@ std::string FormatAmount(int64_t minor, Currency currency) {
     std::string fraction = std::to_string(magnitude % scale);
     text += "." + std::string(exponent - fraction.size(), '0') + fraction;
   }
-  return minor < 0 ? "-" + text : text;
+  if (minor < 0) text.insert(text.begin(), '-');
+  return text;
 }
 
 std::string FormatMoney(Money money) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "absl/strings/string_view.h"
 #include "core/codec.hpp"
 
 namespace creditline {
@@ -18,20 +19,23 @@ Result<CommandResult> State::Execute(const Envelope& envelope, const Command& co
                                      std::vector<Event>* emitted) {
   uint64_t fingerprint = Fingerprint(command);
   if (!envelope.idempotency_key.empty()) {
-    auto found = idempotency_.find(envelope.idempotency_key);
-    if (found != idempotency_.end()) {
-      if (found->second.fingerprint != fingerprint) {
+    auto found = idempotency_index_.find(absl::string_view(envelope.idempotency_key));
+    if (found != idempotency_index_.end()) {
+      const IdempotencyRecord& record =
+          idempotency_log_[found->second - idempotency_log_first_];
+      if (record.fingerprint != fingerprint) {
         return MakeError(ErrorCode::kIdempotencyConflict,
                          "idempotency key '" + envelope.idempotency_key +
                              "' was already used for a different command",
                          "idempotency_key");
       }
-      CommandResult replay = found->second.result;
+      CommandResult replay = record.result;
       replay.replayed = true;
       return replay;
     }
   }
-  CL_ASSIGN_OR_RETURN(Event event, Decide(envelope, command, fingerprint));
+  Event event;
+  CL_RETURN_IF_ERROR(Decide(envelope, command, fingerprint, &event));
   Apply(event);
   CommandResult result = ResultOf(event);
   if (emitted != nullptr) emitted->push_back(std::move(event));
@@ -60,9 +64,18 @@ Result<Decision> State::Check(const AccountRef& ref, Money amount, Date today) c
   return RunChecks(account, amount_minor, amount_minor, today);
 }
 
-Result<uint32_t> State::AccountSlot(const AccountRef& ref) const {
+uint32_t State::FindAccountSlot(const AccountRef& ref) const {
+  if (ref.segment.empty()) {
+    auto found = account_index_.find(absl::string_view(ref.customer_id));
+    return found == account_index_.end() ? kNone : found->second;
+  }
   auto found = account_index_.find(AccountKey(ref));
-  if (found == account_index_.end()) {
+  return found == account_index_.end() ? kNone : found->second;
+}
+
+Result<uint32_t> State::AccountSlot(const AccountRef& ref) const {
+  uint32_t slot = FindAccountSlot(ref);
+  if (slot == kNone) {
     if (customers_.find(ref.customer_id) == customers_.end()) {
       return MakeError(ErrorCode::kCustomerNotFound,
                        "no customer '" + ref.customer_id.substr(0, 80) + "'", "customer_id");
@@ -72,7 +85,7 @@ Result<uint32_t> State::AccountSlot(const AccountRef& ref) const {
                          ref.segment.substr(0, 80) + "'",
                      "segment");
   }
-  return found->second;
+  return slot;
 }
 
 Result<uint32_t> State::OrderSlot(const std::string& order_id) const {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
 #include "core/error.hpp"
@@ -150,6 +151,7 @@ struct CommandResult {
 CommandResult ResultOf(const Event& event);
 
 struct IdempotencyRecord {
+  std::string key;
   uint64_t fingerprint = 0;
   TimeMs time = 0;
   CommandResult result;
@@ -216,10 +218,10 @@ class State {
   Result<CommandResult> Execute(const Envelope& envelope, const Command& command,
                                 std::vector<Event>* emitted = nullptr);
 
-  // Validates the command against the current state and resolves it into the next event.
-  // Pure: the state is not modified.
-  Result<Event> Decide(const Envelope& envelope, const Command& command,
-                       uint64_t fingerprint) const;
+  // Validates the command against the current state and resolves it into the next event,
+  // written to `*event`. Pure: the state is not modified.
+  Status Decide(const Envelope& envelope, const Command& command, uint64_t fingerprint,
+                Event* event) const;
 
   // Applies an event produced by Decide (live) or read from the journal (replay).
   // REQUIRES: event.seq == last_seq() + 1 and the event is valid for this state.
@@ -248,7 +250,7 @@ class State {
   size_t open_order_count() const { return order_index_.size(); }
   size_t open_invoice_count() const { return invoice_index_.size(); }
   size_t hold_count() const { return hold_count_; }
-  size_t idempotency_record_count() const { return idempotency_.size(); }
+  size_t idempotency_record_count() const { return idempotency_log_.size(); }
 
   // For invariant checks in tests: recomputes an account's totals from its open items.
   struct ItemSums {
@@ -276,6 +278,8 @@ class State {
 
   // Lookups.
   Result<uint32_t> AccountSlot(const AccountRef& ref) const;
+  // kNone when there is no such account. Looks up without building the key when it can.
+  uint32_t FindAccountSlot(const AccountRef& ref) const;
   Result<uint32_t> OrderSlot(const std::string& order_id) const;
   Result<uint32_t> InvoiceSlot(const std::string& invoice_id) const;
   Result<uint32_t> GroupSlot(const std::string& group_id) const;
@@ -305,8 +309,12 @@ class State {
   std::vector<uint32_t> free_invoices_;
   absl::flat_hash_map<std::string, uint32_t> invoice_index_;
 
-  absl::flat_hash_map<std::string, IdempotencyRecord> idempotency_;
-  std::deque<std::pair<TimeMs, std::string>> idempotency_expiry_;  // By insertion.
+  // Remembered commands, oldest first. The index maps each key to its position (counted from
+  // the first record ever kept); its string_views point into the deque, whose elements never
+  // move, so each key is stored once.
+  std::deque<IdempotencyRecord> idempotency_log_;
+  uint64_t idempotency_log_first_ = 0;  // Position of idempotency_log_.front().
+  absl::flat_hash_map<absl::string_view, uint64_t> idempotency_index_;
 };
 
 }  // namespace creditline

@@ -85,11 +85,11 @@ class Applier {
   }
 
   void operator()(const JoinGroup& e) {
-    Join(s_.account_index_.at(AccountKey(e.account)), s_.group_index_.at(e.group_id));
+    Join(s_.FindAccountSlot(e.account), s_.group_index_.at(e.group_id));
   }
 
   void operator()(const LeaveGroup& e) {
-    uint32_t slot = s_.account_index_.at(AccountKey(e.account));
+    uint32_t slot = s_.FindAccountSlot(e.account);
     Account& account = s_.accounts_[slot];
     Group& group = s_.groups_[account.group];
     group.exposure_minor -= account.ExposureMinor();
@@ -111,7 +111,7 @@ class Applier {
 
   void operator()(const OrderDecided& e) {
     if (e.decision.outcome == Outcome::kRejected) return;
-    uint32_t account_slot = s_.account_index_.at(AccountKey(e.order.account));
+    uint32_t account_slot = s_.FindAccountSlot(e.order.account);
     uint32_t slot = NewOrderSlot();
     Order& order = s_.orders_[slot];
     order.order_id = e.order.order_id;
@@ -159,7 +159,7 @@ class Applier {
   }
 
   void operator()(const InvoiceCreated& e) {
-    uint32_t account_slot = s_.account_index_.at(AccountKey(e.invoice.account));
+    uint32_t account_slot = s_.FindAccountSlot(e.invoice.account);
     if (!e.invoice.order_id.empty()) {
       uint32_t order_slot = s_.order_index_.at(e.invoice.order_id);
       Order& order = s_.orders_[order_slot];
@@ -210,7 +210,7 @@ class Applier {
 
  private:
   Account& AccountOf(const AccountRef& ref) {
-    return s_.accounts_[s_.account_index_.at(AccountKey(ref))];
+    return s_.accounts_[s_.FindAccountSlot(ref)];
   }
 
   void Join(uint32_t account_slot, uint32_t group_slot) {
@@ -335,7 +335,7 @@ class Applier {
       ReduceInvoice(s_.invoice_index_.at(allocation.invoice_id), allocation.amount_minor);
     }
     if (unapplied_minor > 0) {
-      AddUnappliedCredit(s_.account_index_.at(AccountKey(ref)), unapplied_minor);
+      AddUnappliedCredit(s_.FindAccountSlot(ref), unapplied_minor);
     }
   }
 
@@ -350,14 +350,19 @@ void State::Apply(const Event& event) {
   if (event.idempotency_key.empty()) return;
   // Forget keys past their retention, oldest first; time comes from the events themselves,
   // so replay forgets exactly what live traffic forgot.
-  while (!idempotency_expiry_.empty() &&
-         idempotency_expiry_.front().first + options_.idempotency_retention_ms < event.time) {
-    idempotency_.erase(idempotency_expiry_.front().second);
-    idempotency_expiry_.pop_front();
+  while (!idempotency_log_.empty() &&
+         idempotency_log_.front().time + options_.idempotency_retention_ms < event.time) {
+    auto found = idempotency_index_.find(absl::string_view(idempotency_log_.front().key));
+    if (found != idempotency_index_.end() && found->second == idempotency_log_first_) {
+      idempotency_index_.erase(found);
+    }
+    idempotency_log_.pop_front();
+    ++idempotency_log_first_;
   }
-  idempotency_.insert_or_assign(event.idempotency_key,
-                                IdempotencyRecord{event.fingerprint, event.time, ResultOf(event)});
-  idempotency_expiry_.emplace_back(event.time, event.idempotency_key);
+  idempotency_log_.push_back(
+      IdempotencyRecord{event.idempotency_key, event.fingerprint, event.time, ResultOf(event)});
+  uint64_t position = idempotency_log_first_ + idempotency_log_.size() - 1;
+  idempotency_index_.insert_or_assign(absl::string_view(idempotency_log_.back().key), position);
 }
 
 }  // namespace creditline

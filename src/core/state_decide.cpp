@@ -36,8 +36,7 @@ Status ValidateLimitAmount(int64_t minor, const char* field) {
 }
 
 Status ValidateDate(Date date, const char* field) {
-  if (date == kNoDate || date < DateFromCivil(kYearMin, 1, 1) ||
-      date > DateFromCivil(kYearMax, 12, 31)) {
+  if (date < kDateMin || date > kDateMax) {
     return MakeError(ErrorCode::kInvalidDate, std::string(field) + " is required", field);
   }
   return Status::Ok();
@@ -448,9 +447,11 @@ class Decider {
 
  private:
   Result<const Account*> Find(const AccountRef& ref) const {
+    uint32_t slot = s_.FindAccountSlot(ref);
+    if (slot != kNone) return &s_.accounts_[slot];  // Stored ids were validated on creation.
     CL_RETURN_IF_ERROR(ValidateAccountRef(ref));
-    CL_ASSIGN_OR_RETURN(uint32_t slot, s_.AccountSlot(ref));
-    return &s_.accounts_[slot];
+    CL_RETURN_IF_ERROR(s_.AccountSlot(ref));
+    return MakeError(ErrorCode::kAccountNotFound, "no such account", "customer_id");
   }
 
   Result<const Order*> FindHeld(const std::string& order_id) const {
@@ -499,16 +500,23 @@ class Decider {
   const Envelope& env_;
 };
 
-Result<Event> State::Decide(const Envelope& envelope, const Command& command,
-                            uint64_t fingerprint) const {
+Status State::Decide(const Envelope& envelope, const Command& command, uint64_t fingerprint,
+                     Event* event) const {
   if (!envelope.idempotency_key.empty()) {
     CL_RETURN_IF_ERROR(ValidateId(envelope.idempotency_key, "idempotency_key"));
   }
   CL_RETURN_IF_ERROR(ValidateText(envelope.actor, "actor", false));
   CL_RETURN_IF_ERROR(ValidateDate(envelope.today, "today"));
-  CL_ASSIGN_OR_RETURN(EventBody body, std::visit(Decider(*this, envelope), command));
-  return Event{last_seq_ + 1,          envelope.time, envelope.today, envelope.actor,
-               envelope.idempotency_key, fingerprint,  std::move(body)};
+  Result<EventBody> body = std::visit(Decider(*this, envelope), command);
+  if (!body.ok()) return body.error();
+  event->seq = last_seq_ + 1;
+  event->time = envelope.time;
+  event->today = envelope.today;
+  event->actor = envelope.actor;
+  event->idempotency_key = envelope.idempotency_key;
+  event->fingerprint = fingerprint;
+  event->body = std::move(body).value();
+  return Status::Ok();
 }
 
 }  // namespace creditline

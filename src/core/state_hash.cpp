@@ -34,8 +34,8 @@ class StateHasher {
       Add(uint8_t{7}, i.invoice_id, s_.accounts_[i.account].key, i.order_id, i.amount_minor,
           i.open_minor, i.original, i.issued_on, i.due_on, i.created_seq);
     }
-    for (const auto& [key, record] : s_.idempotency_) {
-      Add(uint8_t{8}, key, record.fingerprint, record.time, record.result.seq);
+    for (const IdempotencyRecord& record : s_.idempotency_log_) {
+      Add(uint8_t{8}, record.key, record.fingerprint, record.time, record.result.seq);
     }
     return sum_;
   }

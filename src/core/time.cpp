@@ -30,16 +30,6 @@ Error InvalidDate(std::string_view text, std::string_view expected) {
 
 }  // namespace
 
-// Howard Hinnant's days_from_civil.
-Date DateFromCivil(int year, unsigned month, unsigned day) {
-  year -= month <= 2;
-  const int era = (year >= 0 ? year : year - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(year - era * 400);
-  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return Date{era * 146097 + static_cast<int32_t>(doe) - 719468};
-}
-
 void CivilFromDate(Date date, int* year, unsigned* month, unsigned* day) {
   const int z = date.days + 719468;
   const int era = (z >= 0 ? z : z - 146096) / 146097;

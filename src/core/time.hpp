@@ -28,7 +28,17 @@ inline constexpr Date kNoDate{INT32_MIN};  // "Not set", e.g. no review date.
 inline constexpr int kYearMin = 1900;
 inline constexpr int kYearMax = 9999;
 
-Date DateFromCivil(int year, unsigned month, unsigned day);
+// Howard Hinnant's days_from_civil.
+constexpr Date DateFromCivil(int year, unsigned month, unsigned day) {
+  year -= month <= 2;
+  const int era = (year >= 0 ? year : year - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(year - era * 400);
+  const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return Date{era * 146097 + static_cast<int32_t>(doe) - 719468};
+}
+inline constexpr Date kDateMin = DateFromCivil(kYearMin, 1, 1);
+inline constexpr Date kDateMax = DateFromCivil(kYearMax, 12, 31);
 void CivilFromDate(Date date, int* year, unsigned* month, unsigned* day);
 
 // "2026-11-22". Rejects impossible dates such as 2026-02-30.
