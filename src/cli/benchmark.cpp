@@ -99,10 +99,18 @@ RunFigures Run(State& state, const CoreBenchmarkOptions& options, TimeMs start_t
     if (timed) figures.latencies_ns.push_back((Clock::now() - call_begin).count());
     Must(result, "reserve");
     switch (result->decision->outcome) {
-      case Outcome::kApproved: ++figures.approved; break;
-      case Outcome::kApprovedWithWarning: ++figures.warned; break;
-      case Outcome::kHeld: ++figures.held; break;
-      case Outcome::kRejected: ++figures.rejected; break;
+      case Outcome::kApproved:
+        ++figures.approved;
+        break;
+      case Outcome::kApprovedWithWarning:
+        ++figures.warned;
+        break;
+      case Outcome::kHeld:
+        ++figures.held;
+        break;
+      case Outcome::kRejected:
+        ++figures.rejected;
+        break;
     }
     bool reserved = result->decision->outcome <= Outcome::kHeld;
     slot = reserved ? reserve.order_id : std::string();

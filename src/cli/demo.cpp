@@ -30,8 +30,7 @@ class DemoRun {
     Result<CommandResult> result = state_.Execute(env_, command, &events_);
     if (!result.ok()) {
       std::printf("  %-46s ERROR %s: %s\n", label.c_str(),
-                  std::string(NameOf(result.error().code)).c_str(),
-                  result.error().message.c_str());
+                  std::string(NameOf(result.error().code)).c_str(), result.error().message.c_str());
       failed_ = true;
       return;
     }
@@ -72,9 +71,8 @@ class DemoRun {
                   view->customer_name.c_str(), std::string(NameOf(view->status)).c_str(),
                   money(view->effective_limit_minor).c_str(),
                   money(view->orders_open_minor).c_str(),
-                  money(view->receivables_open_minor).c_str(),
-                  money(view->available_minor).c_str(), view->utilization_bp / 100,
-                  view->oldest_days_past_due);
+                  money(view->receivables_open_minor).c_str(), money(view->available_minor).c_str(),
+                  view->utilization_bp / 100, view->oldest_days_past_due);
     }
   }
 
@@ -139,45 +137,49 @@ void SetUp(DemoRun& demo) {
   AddCustomer(demo, "C100", "Jinhai Steel Trading", "metals", "500000.00");
   AddCustomer(demo, "C200", "Lotus Electronics", "electronics", "300000.00", "strict");
   AddCustomer(demo, "C300", "Huaxin Logistics", "logistics", "600000.00", "standard", "G-HUAXIN");
-  AddCustomer(demo, "C301", "Huaxin Cold Chain", "logistics", "400000.00", "standard",
-              "G-HUAXIN");
+  AddCustomer(demo, "C301", "Huaxin Cold Chain", "logistics", "400000.00", "standard", "G-HUAXIN");
   AddCustomer(demo, "C400", "Mingde Textiles", "textiles", "100000.00");
 }
 
 void Script(DemoRun& demo) {
-  demo.Run("C100 order SO-1001 CNY 320,000", ReserveOrder{"SO-1001", {"C100", ""}, Cny("320000.00")});
-  demo.Run("C100 order SO-1002 CNY 150,000", ReserveOrder{"SO-1002", {"C100", ""}, Cny("150000.00")});
+  demo.Run("C100 order SO-1001 CNY 320,000",
+           ReserveOrder{"SO-1001", {"C100", ""}, Cny("320000.00")});
+  demo.Run("C100 order SO-1002 CNY 150,000",
+           ReserveOrder{"SO-1002", {"C100", ""}, Cny("150000.00")});
   demo.Run("C100 order SO-1003 CNY 60,000", ReserveOrder{"SO-1003", {"C100", ""}, Cny("60000.00")});
   demo.Run("C200 order SO-2001 USD 20,000", ReserveOrder{"SO-2001", {"C200", ""}, Usd("20000.00")});
-  demo.Run("C200 order SO-2002 CNY 250,000", ReserveOrder{"SO-2002", {"C200", ""}, Cny("250000.00")});
-  demo.Run("C300 order SO-3001 CNY 500,000", ReserveOrder{"SO-3001", {"C300", ""}, Cny("500000.00")});
-  demo.Run("C301 order SO-3101 CNY 350,000", ReserveOrder{"SO-3101", {"C301", ""}, Cny("350000.00")});
+  demo.Run("C200 order SO-2002 CNY 250,000",
+           ReserveOrder{"SO-2002", {"C200", ""}, Cny("250000.00")});
+  demo.Run("C300 order SO-3001 CNY 500,000",
+           ReserveOrder{"SO-3001", {"C300", ""}, Cny("500000.00")});
+  demo.Run("C301 order SO-3101 CNY 350,000",
+           ReserveOrder{"SO-3101", {"C301", ""}, Cny("350000.00")});
   demo.Run("C400 invoice INV-4001 (net 30)",
            CreateInvoice{"INV-4001", {"C400", ""}, "", Cny("40000.00"), *ParseDate("2026-03-02")});
-  demo.Refused("C999 order (no such customer)",
-               ReserveOrder{"SO-9", {"C999", ""}, Cny("1.00")});
+  demo.Refused("C999 order (no such customer)", ReserveOrder{"SO-9", {"C999", ""}, Cny("1.00")});
   demo.Refused("C100 order of CNY 0.00 (bad amount)",
                ReserveOrder{"SO-10", {"C100", ""}, Money{0, Currency::Of("CNY")}});
   demo.PrintAccounts({"C100", "C200", "C300", "C301", "C400"});
 
   demo.SetDay("2026-03-10");
   demo.Run("C100 invoice INV-1001 for SO-1001",
-           CreateInvoice{"INV-1001", {"C100", ""}, "SO-1001", Cny("320000.00"),
-                         *ParseDate("2026-03-10")});
+           CreateInvoice{
+               "INV-1001", {"C100", ""}, "SO-1001", Cny("320000.00"), *ParseDate("2026-03-10")});
   demo.Run("C100 payment PAY-1 CNY 200,000",
            RecordPayment{"PAY-1", {"C100", ""}, "", Cny("200000.00"), *ParseDate("2026-03-10")});
   demo.Run("C100 release SO-1003 (credit manager)",
            ReleaseHold{"SO-1003", "long-standing customer, payment promised"});
   demo.Run("C301 reject SO-3101", RejectHold{"SO-3101", "group exposure too high"});
   demo.Run("C300 cancel SO-3001", CancelOrder{"SO-3001", "customer withdrew"});
-  demo.Run("C301 order SO-3102 CNY 350,000", ReserveOrder{"SO-3102", {"C301", ""}, Cny("350000.00")});
+  demo.Run("C301 order SO-3102 CNY 350,000",
+           ReserveOrder{"SO-3102", {"C301", ""}, Cny("350000.00")});
 
   demo.SetDay("2026-05-20");
   demo.Run("C400 order SO-4001 CNY 10,000 (invoice overdue)",
            ReserveOrder{"SO-4001", {"C400", ""}, Cny("10000.00")});
-  demo.Run("C400 payment PAY-2 CNY 40,000",
-           RecordPayment{"PAY-2", {"C400", ""}, "INV-4001", Cny("40000.00"),
-                         *ParseDate("2026-05-20")});
+  demo.Run(
+      "C400 payment PAY-2 CNY 40,000",
+      RecordPayment{"PAY-2", {"C400", ""}, "INV-4001", Cny("40000.00"), *ParseDate("2026-05-20")});
   demo.Run("C400 order SO-4002 CNY 10,000 (after payment)",
            ReserveOrder{"SO-4002", {"C400", ""}, Cny("10000.00")});
   demo.PrintAccounts({"C100", "C200", "C300", "C301", "C400"});

@@ -19,8 +19,8 @@ Result<Event> DecodeEvent(std::string_view bytes) {
   Event event;
   Read(reader, event);
   if (reader.failed()) {
-    return MakeError(ErrorCode::kCorruptRecord, "event record is malformed near byte " +
-                                                    std::to_string(reader.position()));
+    return MakeError(ErrorCode::kCorruptRecord,
+                     "event record is malformed near byte " + std::to_string(reader.position()));
   }
   if (!reader.at_end()) {
     return MakeError(ErrorCode::kCorruptRecord, "event record has trailing bytes");

@@ -1,9 +1,9 @@
 // The stable binary encoding of commands and events, and hashing over the same bytes.
 //
-// Every struct that lists its fields in Fields() is encoded field by field in that order:
-// integers fixed-width little-endian, bool and enums one byte, strings and vectors with a u32
-// length, optionals with a presence byte, variants with a u16 alternative index, Money as
-// minor (i64) + currency index (u8), Date as i32 days. An encoded event starts with
+// Every struct that lists its fields in Fields() (as f("name", member) calls) is encoded field by
+// field in that order: integers fixed-width little-endian, bool and enums one byte, strings and
+// vectors with a u32 length, optionals with a presence byte, variants with a u16 alternative index,
+// Money as minor (i64) + currency index (u8), Date as i32 days. An encoded event starts with
 // kEventCodecVersion. Decoding checks every length and enum range and never reads past the input.
 // The same Write() that encodes also feeds Fingerprint() and the state hash, so all three agree.
 // Stateless functions; thread-safe.
@@ -40,9 +40,7 @@ inline constexpr uint32_t kCodecVectorItemsMax = 1 << 20;
 // Appends bytes to a string.
 class StringSink {
  public:
-  void Bytes(const void* data, size_t size) {
-    bytes_.append(static_cast<const char*>(data), size);
-  }
+  void Bytes(const void* data, size_t size) { bytes_.append(static_cast<const char*>(data), size); }
   std::string& bytes() { return bytes_; }
 
  private:
@@ -146,7 +144,7 @@ void Write(Sink& sink, const T& value) {
     std::visit([&](const auto& alternative) { Write(sink, alternative); }, value);
   } else {
     // Fields() is non-const so that the decoder can share it; writing does not modify.
-    const_cast<T&>(value).Fields([&](const auto& field) { Write(sink, field); });
+    const_cast<T&>(value).Fields([&](const char*, const auto& field) { Write(sink, field); });
   }
 }
 
@@ -256,7 +254,7 @@ void Read(Reader& reader, T& value) {
     }
     ReadVariantAlternative(reader, index, value);
   } else {
-    value.Fields([&](auto& field) { Read(reader, field); });
+    value.Fields([&](const char*, auto& field) { Read(reader, field); });
   }
 }
 

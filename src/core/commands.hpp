@@ -39,7 +39,7 @@ struct AccountRef {
 
   template <class F>
   void Fields(F&& f) {
-    f(customer_id), f(segment);
+    f("customer_id", customer_id), f("segment", segment);
   }
   bool operator==(const AccountRef&) const = default;
 };
@@ -51,7 +51,8 @@ struct CreateCustomer {
   std::vector<std::string> tags;
   template <class F>
   void Fields(F&& f) {
-    f(customer_id), f(name), f(industry), f(region), f(tags);
+    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
+        f("tags", tags);
   }
   bool operator==(const CreateCustomer&) const = default;
 };
@@ -62,7 +63,8 @@ struct UpdateCustomer {
   std::optional<std::vector<std::string>> tags;
   template <class F>
   void Fields(F&& f) {
-    f(customer_id), f(name), f(industry), f(region), f(tags);
+    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
+        f("tags", tags);
   }
   bool operator==(const UpdateCustomer&) const = default;
 };
@@ -79,8 +81,9 @@ struct OpenAccount {
   AccountStatus status = AccountStatus::kActive;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(currency), f(limit_minor), f(payment_terms_days), f(grade), f(policy);
-    f(review_on), f(group_id), f(status);
+    f("account", account), f("currency", currency), f("limit_minor", limit_minor),
+        f("payment_terms_days", payment_terms_days), f("grade", grade), f("policy", policy);
+    f("review_on", review_on), f("group_id", group_id), f("status", status);
   }
   bool operator==(const OpenAccount&) const = default;
 };
@@ -93,7 +96,8 @@ struct UpdateAccount {
   std::optional<std::string> policy;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(payment_terms_days), f(grade), f(review_on), f(policy);
+    f("account", account), f("payment_terms_days", payment_terms_days), f("grade", grade),
+        f("review_on", review_on), f("policy", policy);
   }
   bool operator==(const UpdateAccount&) const = default;
 };
@@ -104,7 +108,7 @@ struct SetLimit {
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(limit), f(reason);
+    f("account", account), f("limit", limit), f("reason", reason);
   }
   bool operator==(const SetLimit&) const = default;
 };
@@ -117,7 +121,8 @@ struct AddTemporaryLimit {
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(temporary_limit_id), f(amount), f(valid_from), f(valid_to), f(reason);
+    f("account", account), f("temporary_limit_id", temporary_limit_id), f("amount", amount),
+        f("valid_from", valid_from), f("valid_to", valid_to), f("reason", reason);
   }
   bool operator==(const AddTemporaryLimit&) const = default;
 };
@@ -127,7 +132,7 @@ struct RemoveTemporaryLimit {
   std::string temporary_limit_id;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(temporary_limit_id);
+    f("account", account), f("temporary_limit_id", temporary_limit_id);
   }
   bool operator==(const RemoveTemporaryLimit&) const = default;
 };
@@ -141,7 +146,8 @@ struct AddCollateral {
   bool counts_toward_limit = true;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(collateral_id), f(kind), f(amount), f(valid_to), f(counts_toward_limit);
+    f("account", account), f("collateral_id", collateral_id), f("kind", kind), f("amount", amount),
+        f("valid_to", valid_to), f("counts_toward_limit", counts_toward_limit);
   }
   bool operator==(const AddCollateral&) const = default;
 };
@@ -151,7 +157,7 @@ struct RemoveCollateral {
   std::string collateral_id;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(collateral_id);
+    f("account", account), f("collateral_id", collateral_id);
   }
   bool operator==(const RemoveCollateral&) const = default;
 };
@@ -162,7 +168,7 @@ struct SetStatus {
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(status), f(reason);
+    f("account", account), f("status", status), f("reason", reason);
   }
   bool operator==(const SetStatus&) const = default;
 };
@@ -172,7 +178,7 @@ struct CreateGroup {
   Money limit;
   template <class F>
   void Fields(F&& f) {
-    f(group_id), f(name), f(limit);
+    f("group_id", group_id), f("name", name), f("limit", limit);
   }
   bool operator==(const CreateGroup&) const = default;
 };
@@ -183,7 +189,7 @@ struct SetGroupLimit {
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(group_id), f(limit), f(reason);
+    f("group_id", group_id), f("limit", limit), f("reason", reason);
   }
   bool operator==(const SetGroupLimit&) const = default;
 };
@@ -193,7 +199,7 @@ struct JoinGroup {
   std::string group_id;
   template <class F>
   void Fields(F&& f) {
-    f(account), f(group_id);
+    f("account", account), f("group_id", group_id);
   }
   bool operator==(const JoinGroup&) const = default;
 };
@@ -202,7 +208,7 @@ struct LeaveGroup {
   AccountRef account;
   template <class F>
   void Fields(F&& f) {
-    f(account);
+    f("account", account);
   }
   bool operator==(const LeaveGroup&) const = default;
 };
@@ -211,7 +217,7 @@ struct SetPolicy {  // Creates or replaces the named policy.
   Policy policy;
   template <class F>
   void Fields(F&& f) {
-    f(policy);
+    f("policy", policy);
   }
   bool operator==(const SetPolicy&) const = default;
 };
@@ -222,7 +228,7 @@ struct SetFxRate {  // 1 `from` = rate `to`, from `effective_on` on.
   Date effective_on;
   template <class F>
   void Fields(F&& f) {
-    f(from), f(to), f(rate_scaled), f(effective_on);
+    f("from", from), f("to", to), f("rate_scaled", rate_scaled), f("effective_on", effective_on);
   }
   bool operator==(const SetFxRate&) const = default;
 };
@@ -234,7 +240,8 @@ struct ReserveOrder {  // Check, then reserve (or hold, or reject).
   TimeMs expires_at = 0;  // 0: the reservation does not expire.
   template <class F>
   void Fields(F&& f) {
-    f(order_id), f(account), f(amount), f(expires_at);
+    f("order_id", order_id), f("account", account), f("amount", amount),
+        f("expires_at", expires_at);
   }
   bool operator==(const ReserveOrder&) const = default;
 };
@@ -244,7 +251,7 @@ struct ChangeOrder {  // Sets the order's new total; an increase is checked agai
   Money amount;
   template <class F>
   void Fields(F&& f) {
-    f(order_id), f(amount);
+    f("order_id", order_id), f("amount", amount);
   }
   bool operator==(const ChangeOrder&) const = default;
 };
@@ -254,7 +261,7 @@ struct CancelOrder {  // Releases what is still reserved (or drops a held order)
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(order_id), f(reason);
+    f("order_id", order_id), f("reason", reason);
   }
   bool operator==(const CancelOrder&) const = default;
 };
@@ -275,7 +282,9 @@ struct CreateInvoice {
   bool close_order = false;  // Final invoice: release what the order still reserves.
   template <class F>
   void Fields(F&& f) {
-    f(invoice_id), f(account), f(order_id), f(amount), f(issued_on), f(due_on), f(close_order);
+    f("invoice_id", invoice_id), f("account", account), f("order_id", order_id),
+        f("amount", amount), f("issued_on", issued_on), f("due_on", due_on),
+        f("close_order", close_order);
   }
   bool operator==(const CreateInvoice&) const = default;
 };
@@ -288,7 +297,8 @@ struct RecordPayment {  // Settles the named invoice, or the oldest due first.
   Date received_on;
   template <class F>
   void Fields(F&& f) {
-    f(payment_id), f(account), f(invoice_id), f(amount), f(received_on);
+    f("payment_id", payment_id), f("account", account), f("invoice_id", invoice_id),
+        f("amount", amount), f("received_on", received_on);
   }
   bool operator==(const RecordPayment&) const = default;
 };
@@ -302,7 +312,8 @@ struct IssueCreditNote {  // Reduces receivables like a payment, without cash.
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(credit_note_id), f(account), f(invoice_id), f(amount), f(issued_on), f(reason);
+    f("credit_note_id", credit_note_id), f("account", account), f("invoice_id", invoice_id),
+        f("amount", amount), f("issued_on", issued_on), f("reason", reason);
   }
   bool operator==(const IssueCreditNote&) const = default;
 };
@@ -314,7 +325,8 @@ struct WriteOff {  // Writes off (part of) an invoice's open amount as bad debt.
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(write_off_id), f(invoice_id), f(amount), f(reason);
+    f("write_off_id", write_off_id), f("invoice_id", invoice_id), f("amount", amount),
+        f("reason", reason);
   }
   bool operator==(const WriteOff&) const = default;
 };
@@ -324,7 +336,7 @@ struct ReleaseHold {  // A credit manager's release: reserves even past the limi
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(order_id), f(reason);
+    f("order_id", order_id), f("reason", reason);
   }
   bool operator==(const ReleaseHold&) const = default;
 };
@@ -334,7 +346,7 @@ struct RejectHold {
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(order_id), f(reason);
+    f("order_id", order_id), f("reason", reason);
   }
   bool operator==(const RejectHold&) const = default;
 };
@@ -342,10 +354,9 @@ struct RejectHold {
 using Command =
     std::variant<CreateCustomer, UpdateCustomer, OpenAccount, UpdateAccount, SetLimit,
                  AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
-                 SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy,
-                 SetFxRate, ReserveOrder, ChangeOrder, CancelOrder, ExpireReservations,
-                 CreateInvoice, RecordPayment, IssueCreditNote, WriteOff, ReleaseHold,
-                 RejectHold>;
+                 SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
+                 ReserveOrder, ChangeOrder, CancelOrder, ExpireReservations, CreateInvoice,
+                 RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold>;
 
 // "reserve_order" etc., by variant index.
 std::string_view CommandName(const Command& command);

@@ -8,9 +8,9 @@ namespace {
 constexpr std::array<std::string_view, 4> kOutcomeNames = {"approved", "approved_with_warning",
                                                            "held", "rejected"};
 constexpr std::array<std::string_view, 13> kReasonNames = {
-    "account_blocked",  "account_on_hold",       "prepayment_only",      "review_expired",
-    "max_order_value",  "days_past_due",         "overdue_amount",       "day_quota",
-    "month_quota",      "within_tolerance",      "credit_limit_exceeded", "group_limit_exceeded",
+    "account_blocked",     "account_on_hold",  "prepayment_only",       "review_expired",
+    "max_order_value",     "days_past_due",    "overdue_amount",        "day_quota",
+    "month_quota",         "within_tolerance", "credit_limit_exceeded", "group_limit_exceeded",
     "utilization_warning",
 };
 

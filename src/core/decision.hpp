@@ -45,7 +45,7 @@ struct Reason {
 
   template <class F>
   void Fields(F&& f) {
-    f(code), f(action);
+    f("code", code), f("action", action);
   }
   bool operator==(const Reason&) const = default;
 };
@@ -75,9 +75,9 @@ class Reasons {
 struct Decision {
   Outcome outcome = Outcome::kApproved;
   Reasons reasons;
-  Currency currency;  // The account's currency: every figure below is in it.
-  int64_t amount_minor = 0;  // The order amount (or the increase) checked.
-  int64_t limit_minor = 0;   // Base limit.
+  Currency currency;                  // The account's currency: every figure below is in it.
+  int64_t amount_minor = 0;           // The order amount (or the increase) checked.
+  int64_t limit_minor = 0;            // Base limit.
   int64_t effective_limit_minor = 0;  // Base + active temporary limits + counted collateral.
   int64_t orders_open_minor = 0;
   int64_t receivables_open_minor = 0;
@@ -95,12 +95,19 @@ struct Decision {
 
   template <class F>
   void Fields(F&& f) {
-    f(outcome), f(reasons), f(currency), f(amount_minor), f(limit_minor);
-    f(effective_limit_minor), f(orders_open_minor), f(receivables_open_minor);
-    f(unapplied_credit_minor), f(exposure_before_minor), f(available_before_minor);
-    f(available_after_minor), f(utilization_after_bp), f(overdue_minor), f(days_past_due);
-    f(in_group), f(group_limit_minor), f(group_exposure_before_minor);
-    f(group_available_after_minor);
+    f("outcome", outcome), f("reasons", reasons), f("currency", currency),
+        f("amount_minor", amount_minor), f("limit_minor", limit_minor);
+    f("effective_limit_minor", effective_limit_minor), f("orders_open_minor", orders_open_minor),
+        f("receivables_open_minor", receivables_open_minor);
+    f("unapplied_credit_minor", unapplied_credit_minor),
+        f("exposure_before_minor", exposure_before_minor),
+        f("available_before_minor", available_before_minor);
+    f("available_after_minor", available_after_minor),
+        f("utilization_after_bp", utilization_after_bp), f("overdue_minor", overdue_minor),
+        f("days_past_due", days_past_due);
+    f("in_group", in_group), f("group_limit_minor", group_limit_minor),
+        f("group_exposure_before_minor", group_exposure_before_minor);
+    f("group_available_after_minor", group_available_after_minor);
   }
   bool operator==(const Decision&) const = default;
 };

@@ -67,13 +67,12 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   // Implicit from anything T can be built from, so `return event;` works for variant T.
-  template <class U = T,
-            std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                 !std::is_same_v<std::decay_t<U>, Error> &&
-                                 !std::is_same_v<std::decay_t<U>, Result>,
-                             int> = 0>
+  template <class U = T, std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                              !std::is_same_v<std::decay_t<U>, Error> &&
+                                              !std::is_same_v<std::decay_t<U>, Result>,
+                                          int> = 0>
   Result(U&& value) : data_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
-  Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+  Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}      // NOLINT
 
   bool ok() const { return data_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -125,9 +124,9 @@ class [[nodiscard]] Status {
 }  // namespace creditline
 
 // Propagates an error from a Status or Result expression.
-#define CL_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    auto&& cl_status_ = (expr);                    \
+#define CL_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    auto&& cl_status_ = (expr);                      \
     if (!cl_status_.ok()) return cl_status_.error(); \
   } while (0)
 

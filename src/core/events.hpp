@@ -23,7 +23,7 @@ struct OrderDecided {
   Decision decision;
   template <class F>
   void Fields(F&& f) {
-    f(order), f(amount_minor), f(decision);
+    f("order", order), f("amount_minor", amount_minor), f("decision", decision);
   }
   bool operator==(const OrderDecided&) const = default;
 };
@@ -35,7 +35,8 @@ struct OrderChanged {
   Decision decision;             // For increases; decreases are approved without rules.
   template <class F>
   void Fields(F&& f) {
-    f(change), f(new_amount_minor), f(applied), f(decision);
+    f("change", change), f("new_amount_minor", new_amount_minor), f("applied", applied),
+        f("decision", decision);
   }
   bool operator==(const OrderChanged&) const = default;
 };
@@ -45,7 +46,7 @@ struct OrderCancelled {
   int64_t released_minor = 0;  // Reservation released; 0 for a held order.
   template <class F>
   void Fields(F&& f) {
-    f(cancel), f(released_minor);
+    f("cancel", cancel), f("released_minor", released_minor);
   }
   bool operator==(const OrderCancelled&) const = default;
 };
@@ -54,22 +55,24 @@ struct ReservationsExpired {
   std::vector<std::string> order_ids;  // In expiry order.
   template <class F>
   void Fields(F&& f) {
-    f(order_ids);
+    f("order_ids", order_ids);
   }
   bool operator==(const ReservationsExpired&) const = default;
 };
 
 struct InvoiceCreated {
   CreateInvoice invoice;
-  int64_t amount_minor = 0;  // In the account's currency.
-  Date due_on;               // Resolved from payment terms when the command had none.
+  int64_t amount_minor = 0;                // In the account's currency.
+  Date due_on;                             // Resolved from payment terms when the command had none.
   int64_t reservation_consumed_minor = 0;  // Moved from the order's reservation.
   int64_t reservation_released_minor = 0;  // Released because the invoice closed the order.
   int64_t credit_applied_minor = 0;        // Unapplied credit settled against it at once.
   template <class F>
   void Fields(F&& f) {
-    f(invoice), f(amount_minor), f(due_on), f(reservation_consumed_minor);
-    f(reservation_released_minor), f(credit_applied_minor);
+    f("invoice", invoice), f("amount_minor", amount_minor), f("due_on", due_on),
+        f("reservation_consumed_minor", reservation_consumed_minor);
+    f("reservation_released_minor", reservation_released_minor),
+        f("credit_applied_minor", credit_applied_minor);
   }
   bool operator==(const InvoiceCreated&) const = default;
 };
@@ -79,7 +82,7 @@ struct Allocation {
   int64_t amount_minor = 0;
   template <class F>
   void Fields(F&& f) {
-    f(invoice_id), f(amount_minor);
+    f("invoice_id", invoice_id), f("amount_minor", amount_minor);
   }
   bool operator==(const Allocation&) const = default;
 };
@@ -91,7 +94,8 @@ struct PaymentRecorded {
   int64_t unapplied_minor = 0;  // Kept as unapplied credit.
   template <class F>
   void Fields(F&& f) {
-    f(payment), f(amount_minor), f(allocations), f(unapplied_minor);
+    f("payment", payment), f("amount_minor", amount_minor), f("allocations", allocations),
+        f("unapplied_minor", unapplied_minor);
   }
   bool operator==(const PaymentRecorded&) const = default;
 };
@@ -103,7 +107,8 @@ struct CreditNoteIssued {
   int64_t unapplied_minor = 0;
   template <class F>
   void Fields(F&& f) {
-    f(note), f(amount_minor), f(allocations), f(unapplied_minor);
+    f("note", note), f("amount_minor", amount_minor), f("allocations", allocations),
+        f("unapplied_minor", unapplied_minor);
   }
   bool operator==(const CreditNoteIssued&) const = default;
 };
@@ -114,7 +119,7 @@ struct WrittenOff {
   int64_t amount_minor = 0;
   template <class F>
   void Fields(F&& f) {
-    f(write_off), f(account), f(amount_minor);
+    f("write_off", write_off), f("account", account), f("amount_minor", amount_minor);
   }
   bool operator==(const WrittenOff&) const = default;
 };
@@ -124,7 +129,7 @@ struct HoldReleased {
   int64_t amount_minor = 0;  // Reserved by the release.
   template <class F>
   void Fields(F&& f) {
-    f(release), f(amount_minor);
+    f("release", release), f("amount_minor", amount_minor);
   }
   bool operator==(const HoldReleased&) const = default;
 };
@@ -133,10 +138,9 @@ struct HoldReleased {
 using EventBody =
     std::variant<CreateCustomer, UpdateCustomer, OpenAccount, UpdateAccount, SetLimit,
                  AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
-                 SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy,
-                 SetFxRate, OrderDecided, OrderChanged, OrderCancelled, ReservationsExpired,
-                 InvoiceCreated, PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased,
-                 RejectHold>;
+                 SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
+                 OrderDecided, OrderChanged, OrderCancelled, ReservationsExpired, InvoiceCreated,
+                 PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased, RejectHold>;
 
 struct Event {
   uint64_t seq = 0;  // 1, 2, 3, ... without gaps.
@@ -149,7 +153,8 @@ struct Event {
 
   template <class F>
   void Fields(F&& f) {
-    f(seq), f(time), f(today), f(actor), f(idempotency_key), f(fingerprint), f(body);
+    f("seq", seq), f("time", time), f("today", today), f("actor", actor),
+        f("idempotency_key", idempotency_key), f("fingerprint", fingerprint), f("body", body);
   }
   bool operator==(const Event&) const = default;
 };

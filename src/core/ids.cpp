@@ -13,8 +13,11 @@ bool IsIdChar(char c) {
 // Length of the UTF-8 sequence starting at text[i], or 0 when it is not well formed.
 size_t Utf8SequenceLength(std::string_view text, size_t i) {
   unsigned char lead = static_cast<unsigned char>(text[i]);
-  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                : (lead >> 3) == 0x1E ? 4 : 0;
+  size_t length = lead < 0x80           ? 1
+                  : (lead >> 5) == 0x6  ? 2
+                  : (lead >> 4) == 0xE  ? 3
+                  : (lead >> 3) == 0x1E ? 4
+                                        : 0;
   if (length == 0 || i + length > text.size()) return 0;
   uint32_t code_point = length == 1 ? lead : lead & (0x7F >> length);
   for (size_t k = 1; k < length; ++k) {
@@ -37,16 +40,15 @@ Status ValidateId(std::string_view id, const char* field) {
     return MakeError(ErrorCode::kMissingField, std::string(field) + " is required", field);
   }
   if (id.size() > kIdBytesMax) {
-    return MakeError(ErrorCode::kInvalidId,
-                     std::string(field) + " is longer than " + std::to_string(kIdBytesMax) +
-                         " characters",
-                     field);
+    return MakeError(
+        ErrorCode::kInvalidId,
+        std::string(field) + " is longer than " + std::to_string(kIdBytesMax) + " characters",
+        field);
   }
   for (char c : id) {
     if (!IsIdChar(c)) {
       return MakeError(ErrorCode::kInvalidId,
-                       std::string(field) + " may contain only letters, digits and . _ : -",
-                       field);
+                       std::string(field) + " may contain only letters, digits and . _ : -", field);
     }
   }
   return Status::Ok();
@@ -57,10 +59,9 @@ Status ValidateText(std::string_view text, const char* field, bool required) {
     return MakeError(ErrorCode::kMissingField, std::string(field) + " is required", field);
   }
   if (text.size() > kTextBytesMax) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string(field) + " is longer than " + std::to_string(kTextBytesMax) +
-                         " bytes",
-                     field);
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        std::string(field) + " is longer than " + std::to_string(kTextBytesMax) + " bytes", field);
   }
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);

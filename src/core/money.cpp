@@ -14,9 +14,22 @@ struct CurrencyInfo {
 
 // Order is part of the event encoding (currencies are stored by index): append only.
 constexpr std::array<CurrencyInfo, 16> kCurrencies = {{
-    {"CNY", 2}, {"USD", 2}, {"EUR", 2}, {"JPY", 0}, {"HKD", 2}, {"GBP", 2},
-    {"SGD", 2}, {"CHF", 2}, {"AUD", 2}, {"CAD", 2}, {"KRW", 0}, {"TWD", 2},
-    {"INR", 2}, {"KWD", 3}, {"MOP", 2}, {"THB", 2},
+    {"CNY", 2},
+    {"USD", 2},
+    {"EUR", 2},
+    {"JPY", 0},
+    {"HKD", 2},
+    {"GBP", 2},
+    {"SGD", 2},
+    {"CHF", 2},
+    {"AUD", 2},
+    {"CAD", 2},
+    {"KRW", 0},
+    {"TWD", 2},
+    {"INR", 2},
+    {"KWD", 3},
+    {"MOP", 2},
+    {"THB", 2},
 }};
 
 }  // namespace
@@ -104,8 +117,8 @@ Result<Money> ParseMoney(std::string_view text, Currency currency) {
   if (whole.empty()) return invalid("expected digits");
   if (point != std::string_view::npos && fraction.empty()) return invalid("expected digits");
   if (static_cast<int>(fraction.size()) > currency.exponent()) {
-    return invalid(std::string(currency.code()) + " has " +
-                   std::to_string(currency.exponent()) + " decimal places");
+    return invalid(std::string(currency.code()) + " has " + std::to_string(currency.exponent()) +
+                   " decimal places");
   }
   int64_t minor = 0;
   for (std::string_view part : {whole, fraction}) {

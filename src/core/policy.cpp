@@ -21,6 +21,15 @@ Status ValidateOptionalAmount(const std::optional<Money>& amount, const char* fi
   return Status::Ok();
 }
 
+// Actions arrive parsed from names; an out-of-range value would be journaled but not decodable.
+Status ValidateAction(RuleAction action, const char* field) {
+  if (static_cast<uint8_t>(action) >= EnumLimit(RuleAction{})) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(field) + " must be off, warn, hold or reject", field);
+  }
+  return Status::Ok();
+}
+
 Status ValidateBasisPoints(int32_t value, const char* field) {
   if (value < 0 || value > kPolicyBasisPointsMax) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -51,11 +60,21 @@ Status ValidatePolicy(const Policy& policy) {
   CL_RETURN_IF_ERROR(ValidateOptionalAmount(policy.max_overdue_amount, "max_overdue_amount"));
   CL_RETURN_IF_ERROR(ValidateOptionalAmount(policy.day_quota, "day_quota"));
   CL_RETURN_IF_ERROR(ValidateOptionalAmount(policy.month_quota, "month_quota"));
-  if (policy.max_days_past_due && (*policy.max_days_past_due < 0 ||
-                                   *policy.max_days_past_due > 3650)) {
+  if (policy.max_days_past_due &&
+      (*policy.max_days_past_due < 0 || *policy.max_days_past_due > 3650)) {
     return MakeError(ErrorCode::kInvalidArgument, "max_days_past_due must be 0..3650",
                      "max_days_past_due");
   }
+  CL_RETURN_IF_ERROR(ValidateAction(policy.blocked_action, "blocked_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.on_hold_action, "on_hold_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.prepayment_action, "prepayment_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.review_expired_action, "review_expired_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.max_order_value_action, "max_order_value_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.overdue_action, "overdue_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.quota_action, "quota_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.limit_action, "limit_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.group_limit_action, "group_limit_action"));
+  CL_RETURN_IF_ERROR(ValidateAction(policy.warning_action, "warning_action"));
   return Status::Ok();
 }
 

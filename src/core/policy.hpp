@@ -51,11 +51,16 @@ struct Policy {
 
   template <class F>
   void Fields(F&& f) {
-    f(name), f(tolerance_bp), f(warning_bp), f(max_order_value), f(max_days_past_due);
-    f(max_overdue_amount), f(day_quota), f(month_quota);
-    f(blocked_action), f(on_hold_action), f(prepayment_action), f(review_expired_action);
-    f(max_order_value_action), f(overdue_action), f(quota_action), f(limit_action);
-    f(group_limit_action), f(warning_action);
+    f("name", name), f("tolerance_bp", tolerance_bp), f("warning_bp", warning_bp),
+        f("max_order_value", max_order_value), f("max_days_past_due", max_days_past_due);
+    f("max_overdue_amount", max_overdue_amount), f("day_quota", day_quota),
+        f("month_quota", month_quota);
+    f("blocked_action", blocked_action), f("on_hold_action", on_hold_action),
+        f("prepayment_action", prepayment_action),
+        f("review_expired_action", review_expired_action);
+    f("max_order_value_action", max_order_value_action), f("overdue_action", overdue_action),
+        f("quota_action", quota_action), f("limit_action", limit_action);
+    f("group_limit_action", group_limit_action), f("warning_action", warning_action);
   }
   bool operator==(const Policy&) const = default;
 };

@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "core/codec.hpp"
+#include "core/ids.hpp"
 
 namespace creditline {
 
@@ -20,16 +21,21 @@ Result<CommandResult> State::Execute(const Envelope& envelope, const Command& co
   uint64_t fingerprint = Fingerprint(command);
   if (!envelope.idempotency_key.empty()) {
     auto found = idempotency_index_.find(absl::string_view(envelope.idempotency_key));
-    if (found != idempotency_index_.end()) {
-      const IdempotencyRecord& record =
-          idempotency_log_[found->second - idempotency_log_first_];
-      if (record.fingerprint != fingerprint) {
+    const IdempotencyRecord* record =
+        found == idempotency_index_.end()
+            ? nullptr
+            : &idempotency_log_[found->second - idempotency_log_first_];
+    // A key past its retention is forgotten now, not only when a later event happens to sweep
+    // it out (Apply's sweep uses the same condition, so replay agrees).
+    if (record != nullptr &&
+        record->time + options_.idempotency_retention_ms >= envelope.time) {
+      if (record->fingerprint != fingerprint) {
         return MakeError(ErrorCode::kIdempotencyConflict,
                          "idempotency key '" + envelope.idempotency_key +
                              "' was already used for a different command",
                          "idempotency_key");
       }
-      CommandResult replay = record.result;
+      CommandResult replay = record->result;
       replay.replayed = true;
       return replay;
     }
@@ -67,7 +73,10 @@ Result<Decision> State::Check(const AccountRef& ref, Money amount, Date today) c
 uint32_t State::FindAccountSlot(const AccountRef& ref) const {
   if (ref.segment.empty()) {
     auto found = account_index_.find(absl::string_view(ref.customer_id));
-    return found == account_index_.end() ? kNone : found->second;
+    if (found == account_index_.end()) return kNone;
+    // Keys join customer and segment with '/': an (invalid) customer id "C1/EU" must not
+    // reach customer C1's EU account.
+    return accounts_[found->second].ref.segment.empty() ? found->second : kNone;
   }
   auto found = account_index_.find(AccountKey(ref));
   return found == account_index_.end() ? kNone : found->second;
@@ -76,6 +85,9 @@ uint32_t State::FindAccountSlot(const AccountRef& ref) const {
 Result<uint32_t> State::AccountSlot(const AccountRef& ref) const {
   uint32_t slot = FindAccountSlot(ref);
   if (slot == kNone) {
+    // A malformed reference gets its own error rather than "not found".
+    CL_RETURN_IF_ERROR(ValidateId(ref.customer_id, "customer_id"));
+    if (!ref.segment.empty()) CL_RETURN_IF_ERROR(ValidateId(ref.segment, "segment"));
     if (customers_.find(ref.customer_id) == customers_.end()) {
       return MakeError(ErrorCode::kCustomerNotFound,
                        "no customer '" + ref.customer_id.substr(0, 80) + "'", "customer_id");
@@ -148,8 +160,8 @@ Result<AccountView> State::ViewAccount(const AccountRef& ref, Date today) const 
   view.payment_terms_days = account.payment_terms_days;
   view.review_on = account.review_on;
   view.limit_minor = account.base_limit_minor;
-  view.effective_limit_minor = EffectiveLimitMinor(account, today, &view.temporary_limits_minor,
-                                                   &view.collateral_minor);
+  view.effective_limit_minor =
+      EffectiveLimitMinor(account, today, &view.temporary_limits_minor, &view.collateral_minor);
   CL_ASSIGN_OR_RETURN(Decision figures, Breakdown(account, 0, today));
   view.orders_open_minor = account.orders_open_minor;
   view.receivables_open_minor = account.receivables_open_minor;
@@ -168,10 +180,10 @@ Result<AccountView> State::ViewAccount(const AccountRef& ref, Date today) const 
 
 OrderView State::ToView(const Order& order) const {
   const Account& account = accounts_[order.account];
-  return OrderView{order.order_id,      account.ref,        order.status,
-                   account.currency,    order.amount_minor, order.reserved_minor,
-                   order.invoiced_minor, order.requested,   order.placed_at,
-                   order.expires_at,    order.decision,     order.released_by,
+  return OrderView{order.order_id,       account.ref,        order.status,
+                   account.currency,     order.amount_minor, order.reserved_minor,
+                   order.invoiced_minor, order.requested,    order.placed_at,
+                   order.expires_at,     order.decision,     order.released_by,
                    order.release_reason};
 }
 
@@ -190,10 +202,9 @@ Result<std::vector<InvoiceView>> State::OpenInvoices(const AccountRef& ref, Date
   std::vector<InvoiceView> views;
   for (uint32_t i = account.invoices.first; i != kNone; i = invoices_[i].account_links.next) {
     const Invoice& invoice = invoices_[i];
-    views.push_back(InvoiceView{invoice.invoice_id, invoice.order_id, account.ref,
-                                account.currency, invoice.amount_minor, invoice.open_minor,
-                                invoice.issued_on, invoice.due_on,
-                                std::max(0, DaysBetween(invoice.due_on, today))});
+    views.push_back(InvoiceView{invoice.invoice_id, invoice.order_id, account.ref, account.currency,
+                                invoice.amount_minor, invoice.open_minor, invoice.issued_on,
+                                invoice.due_on, std::max(0, DaysBetween(invoice.due_on, today))});
   }
   return views;
 }
@@ -215,8 +226,13 @@ Result<OrderView> State::ViewOrder(const std::string& order_id) const {
 Result<GroupView> State::ViewGroup(const std::string& group_id) const {
   CL_ASSIGN_OR_RETURN(uint32_t slot, GroupSlot(group_id));
   const Group& group = groups_[slot];
-  GroupView view{group.group_id, group.name, group.currency, group.limit_minor,
-                 group.exposure_minor, group.limit_minor - group.exposure_minor, {}};
+  GroupView view{group.group_id,
+                 group.name,
+                 group.currency,
+                 group.limit_minor,
+                 group.exposure_minor,
+                 group.limit_minor - group.exposure_minor,
+                 {}};
   for (uint32_t member : group.members) view.members.push_back(accounts_[member].ref);
   return view;
 }

@@ -45,7 +45,8 @@ struct TemporaryLimit {
   std::string reason;
   template <class F>
   void Fields(F&& f) {
-    f(temporary_limit_id), f(amount_minor), f(valid_from), f(valid_to), f(reason);
+    f("temporary_limit_id", temporary_limit_id), f("amount_minor", amount_minor),
+        f("valid_from", valid_from), f("valid_to", valid_to), f("reason", reason);
   }
 };
 
@@ -56,7 +57,8 @@ struct Collateral {
   bool counts_toward_limit = true;
   template <class F>
   void Fields(F&& f) {
-    f(collateral_id), f(kind), f(amount_minor), f(valid_to), f(counts_toward_limit);
+    f("collateral_id", collateral_id), f("kind", kind), f("amount_minor", amount_minor),
+        f("valid_to", valid_to), f("counts_toward_limit", counts_toward_limit);
   }
 };
 
@@ -65,7 +67,7 @@ struct DayAmount {
   int64_t amount_minor = 0;
   template <class F>
   void Fields(F&& f) {
-    f(day), f(amount_minor);
+    f("day", day), f("amount_minor", amount_minor);
   }
 };
 
@@ -96,8 +98,8 @@ struct Account {
   int64_t unapplied_credit_minor = 0;  // Received, not yet matched to an invoice.
   int64_t written_off_minor = 0;       // Cumulative.
   uint32_t open_orders = 0, held_orders = 0, open_invoices = 0;
-  ListEnds orders;    // Open and held orders, oldest first.
-  ListEnds invoices;  // Open invoices by (due date, arrival).
+  ListEnds orders;                        // Open and held orders, oldest first.
+  ListEnds invoices;                      // Open invoices by (due date, arrival).
   std::vector<DayAmount> ordered_by_day;  // Reserved per business day, last 30 days.
 
   int64_t ExposureMinor() const {
@@ -142,9 +144,9 @@ struct Invoice {
 };
 
 struct CommandResult {
-  uint64_t seq = 0;                 // The event that carried out the command.
-  bool replayed = false;            // True when answered from the idempotency table.
-  std::optional<Decision> decision; // For orders, changes and releases.
+  uint64_t seq = 0;                  // The event that carried out the command.
+  bool replayed = false;             // True when answered from the idempotency table.
+  std::optional<Decision> decision;  // For orders, changes and releases.
 };
 
 // What a command answered; the same for a live command and for its idempotent replay.
@@ -259,9 +261,9 @@ class State {
   ItemSums SumOpenItems(const AccountRef& ref) const;
 
  private:
-  friend class Decider;     // state_decide.cpp: Command -> Event.
-  friend class Applier;     // state_apply.cpp: Event -> state.
-  friend class StateHasher; // state_hash.cpp.
+  friend class Decider;      // state_decide.cpp: Command -> Event.
+  friend class Applier;      // state_apply.cpp: Event -> state.
+  friend class StateHasher;  // state_hash.cpp.
 
   // The figures of a check for `amount_minor` (account currency), without rules.
   Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;

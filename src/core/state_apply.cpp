@@ -53,8 +53,8 @@ class Applier {
   void operator()(const SetLimit& e) { AccountOf(e.account).base_limit_minor = e.limit.minor; }
 
   void operator()(const AddTemporaryLimit& e) {
-    AccountOf(e.account).temporary_limits.push_back(TemporaryLimit{
-        e.temporary_limit_id, e.amount.minor, e.valid_from, e.valid_to, e.reason});
+    AccountOf(e.account).temporary_limits.push_back(
+        TemporaryLimit{e.temporary_limit_id, e.amount.minor, e.valid_from, e.valid_to, e.reason});
   }
 
   void operator()(const RemoveTemporaryLimit& e) {
@@ -98,8 +98,8 @@ class Applier {
   }
 
   void operator()(const SetPolicy& e) {
-    auto [position, inserted] = s_.policy_index_.try_emplace(
-        e.policy.name, static_cast<uint32_t>(s_.policies_.size()));
+    auto [position, inserted] =
+        s_.policy_index_.try_emplace(e.policy.name, static_cast<uint32_t>(s_.policies_.size()));
     if (inserted) {
       s_.policies_.push_back(e.policy);
     } else {
@@ -209,9 +209,7 @@ class Applier {
   void operator()(const RejectHold& e) { RemoveOrder(s_.order_index_.at(e.order_id)); }
 
  private:
-  Account& AccountOf(const AccountRef& ref) {
-    return s_.accounts_[s_.FindAccountSlot(ref)];
-  }
+  Account& AccountOf(const AccountRef& ref) { return s_.accounts_[s_.FindAccountSlot(ref)]; }
 
   void Join(uint32_t account_slot, uint32_t group_slot) {
     Account& account = s_.accounts_[account_slot];
@@ -299,9 +297,9 @@ class Applier {
       s_.free_invoices_.pop_back();
     }
     Invoice& invoice = s_.invoices_[slot];
-    invoice = Invoice{e.invoice.invoice_id, account_slot,  e.invoice.order_id, e.amount_minor,
-                      open_minor,           e.invoice.amount, e.invoice.issued_on, e.due_on,
-                      event_.seq,           {}};
+    invoice = Invoice{
+        e.invoice.invoice_id, account_slot,        e.invoice.order_id, e.amount_minor, open_minor,
+        e.invoice.amount,     e.invoice.issued_on, e.due_on,           event_.seq,     {}};
     s_.invoice_index_.emplace(invoice.invoice_id, slot);
     Account& account = s_.accounts_[account_slot];
     ++account.open_invoices;

@@ -71,8 +71,7 @@ Result<int64_t> State::InAccountCurrency(const Account& account, Money amount, D
   return converted.minor;
 }
 
-Result<Decision> State::Breakdown(const Account& account, int64_t amount_minor,
-                                  Date today) const {
+Result<Decision> State::Breakdown(const Account& account, int64_t amount_minor, Date today) const {
   Decision d;
   d.currency = account.currency;
   d.amount_minor = amount_minor;
@@ -116,8 +115,8 @@ Result<Decision> State::RunChecks(const Account& account, int64_t amount_minor,
     AddReason(reasons, ReasonCode::kReviewExpired, policy.review_expired_action);
   }
   if (policy.max_order_value) {
-    CL_ASSIGN_OR_RETURN(int64_t maximum, InAccountCurrency(account, *policy.max_order_value,
-                                                           today, "max_order_value"));
+    CL_ASSIGN_OR_RETURN(int64_t maximum, InAccountCurrency(account, *policy.max_order_value, today,
+                                                           "max_order_value"));
     if (order_total_minor > maximum) {
       AddReason(reasons, ReasonCode::kMaxOrderValue, policy.max_order_value_action);
     }
@@ -148,10 +147,9 @@ Result<Decision> State::RunChecks(const Account& account, int64_t amount_minor,
   }
   bool over_limit = exposure_after > d.effective_limit_minor;
   if (over_limit) {
-    int128 tolerance = d.effective_limit_minor > 0
-                           ? int128{d.effective_limit_minor} * policy.tolerance_bp /
-                                 kBasisPointsPerUnit
-                           : 0;
+    int128 tolerance = d.effective_limit_minor > 0 ? int128{d.effective_limit_minor} *
+                                                         policy.tolerance_bp / kBasisPointsPerUnit
+                                                   : 0;
     if (exposure_after <= d.effective_limit_minor + tolerance) {
       AddReason(reasons, ReasonCode::kWithinTolerance, policy.warning_action);
     } else {

@@ -77,9 +77,18 @@ Status SameCurrency(Currency expected, Currency given, const char* field) {
   }
   if (expected != given) {
     return MakeError(ErrorCode::kCurrencyMismatch,
-                     std::string(field) + " must be in " + std::string(expected.code()) +
-                         ", not " + std::string(given.code()),
+                     std::string(field) + " must be in " + std::string(expected.code()) + ", not " +
+                         std::string(given.code()),
                      "currency");
+  }
+  return Status::Ok();
+}
+
+// Enums arrive parsed from names at the edges; an out-of-range value from an in-process caller
+// must be refused here, or the journal would hold an event that DecodeEvent refuses.
+Status ValidateStatus(AccountStatus status) {
+  if (static_cast<uint8_t>(status) >= EnumLimit(AccountStatus{})) {
+    return MakeError(ErrorCode::kInvalidArgument, "unknown account status", "status");
   }
   return Status::Ok();
 }
@@ -123,8 +132,8 @@ class Decider {
   Result<EventBody> operator()(const OpenAccount& c) const {
     CL_RETURN_IF_ERROR(ValidateAccountRef(c.account));
     if (s_.FindCustomer(c.account.customer_id) == nullptr) {
-      return MakeError(ErrorCode::kCustomerNotFound,
-                       "no customer '" + c.account.customer_id + "'", "customer_id");
+      return MakeError(ErrorCode::kCustomerNotFound, "no customer '" + c.account.customer_id + "'",
+                       "customer_id");
     }
     if (s_.account_index_.contains(AccountKey(c.account))) {
       return MakeError(ErrorCode::kDuplicateId,
@@ -142,6 +151,7 @@ class Decider {
       CL_ASSIGN_OR_RETURN(uint32_t group, s_.GroupSlot(c.group_id));
       CL_RETURN_IF_ERROR(SameCurrency(s_.groups_[group].currency, c.currency, "the account"));
     }
+    CL_RETURN_IF_ERROR(ValidateStatus(c.status));
     return c;
   }
 
@@ -226,6 +236,7 @@ class Decider {
 
   Result<EventBody> operator()(const SetStatus& c) const {
     CL_RETURN_IF_ERROR(s_.AccountSlot(c.account));
+    CL_RETURN_IF_ERROR(ValidateStatus(c.status));
     CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", false));
     return c;
   }
@@ -256,9 +267,9 @@ class Decider {
     CL_ASSIGN_OR_RETURN(const Account* account, Find(c.account));
     CL_ASSIGN_OR_RETURN(uint32_t group, s_.GroupSlot(c.group_id));
     if (account->group != kNone) {
-      return InvalidState("the account is already in group '" +
-                              s_.groups_[account->group].group_id + "'",
-                          "group_id");
+      return InvalidState(
+          "the account is already in group '" + s_.groups_[account->group].group_id + "'",
+          "group_id");
     }
     CL_RETURN_IF_ERROR(SameCurrency(s_.groups_[group].currency, account->currency, "the account"));
     return c;
@@ -434,8 +445,8 @@ class Decider {
   Result<EventBody> operator()(const ReleaseHold& c) const {
     CL_ASSIGN_OR_RETURN(const Order* order, FindHeld(c.order_id));
     CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", true));
-    CL_RETURN_IF_ERROR(AddMinor(s_.accounts_[order->account].orders_open_minor,
-                                order->amount_minor));
+    CL_RETURN_IF_ERROR(
+        AddMinor(s_.accounts_[order->account].orders_open_minor, order->amount_minor));
     return HoldReleased{c, order->amount_minor};
   }
 
@@ -466,8 +477,8 @@ class Decider {
   // Allocates a payment or credit note: to the named invoice, else oldest due first; what is
   // left over becomes unapplied credit.
   Status Settle(const AccountRef& ref, const std::string& invoice_id, Money amount, Date on,
-                const char* date_field, int64_t* amount_minor,
-                std::vector<Allocation>* allocations, int64_t* unapplied_minor) const {
+                const char* date_field, int64_t* amount_minor, std::vector<Allocation>* allocations,
+                int64_t* unapplied_minor) const {
     CL_ASSIGN_OR_RETURN(const Account* account, Find(ref));
     CL_RETURN_IF_ERROR(ValidatePositiveAmount(amount, "amount_minor"));
     CL_RETURN_IF_ERROR(ValidateDate(on, date_field));

@@ -56,17 +56,16 @@ class StateHasher {
 
   void HashAccount(const Account& a) {
     std::string group = a.group == kNone ? "" : s_.groups_[a.group].group_id;
-    Add(uint8_t{4}, a.key, a.ref, a.currency, a.base_limit_minor, a.temporary_limits,
-        a.collateral, a.grade, a.payment_terms_days, a.status, a.review_on,
-        s_.policies_[a.policy].name, group, a.orders_open_minor, a.receivables_open_minor,
-        a.unapplied_credit_minor, a.written_off_minor, a.open_orders, a.held_orders,
-        a.open_invoices, a.ordered_by_day);
+    Add(uint8_t{4}, a.key, a.ref, a.currency, a.base_limit_minor, a.temporary_limits, a.collateral,
+        a.grade, a.payment_terms_days, a.status, a.review_on, s_.policies_[a.policy].name, group,
+        a.orders_open_minor, a.receivables_open_minor, a.unapplied_credit_minor,
+        a.written_off_minor, a.open_orders, a.held_orders, a.open_invoices, a.ordered_by_day);
   }
 
   void HashOrder(const Order& o) {
     Add(uint8_t{6}, o.order_id, s_.accounts_[o.account].key, o.status, o.amount_minor,
-        o.reserved_minor, o.invoiced_minor, o.requested, o.placed_at, o.expires_at,
-        o.decided_seq, o.decision, o.released_by, o.release_reason);
+        o.reserved_minor, o.invoiced_minor, o.requested, o.placed_at, o.expires_at, o.decided_seq,
+        o.decision, o.released_by, o.release_reason);
   }
 
   const State& s_;
