@@ -46,29 +46,6 @@ struct AccountRef {
 // "C001" or "C001/EU": '/' never appears in an id, so keys are unambiguous.
 std::string AccountKey(const AccountRef& ref);
 
-struct CreateCustomer {
-  std::string customer_id, name, industry, region;
-  std::vector<std::string> tags;
-  template <class F>
-  void Fields(F&& f) {
-    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
-        f("tags", tags);
-  }
-  bool operator==(const CreateCustomer&) const = default;
-};
-
-struct UpdateCustomer {
-  std::string customer_id;
-  std::optional<std::string> name, industry, region;
-  std::optional<std::vector<std::string>> tags;
-  template <class F>
-  void Fields(F&& f) {
-    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
-        f("tags", tags);
-  }
-  bool operator==(const UpdateCustomer&) const = default;
-};
-
 struct OpenAccount {
   AccountRef account;
   Currency currency;
@@ -100,6 +77,34 @@ struct UpdateAccount {
         f("review_on", review_on), f("policy", policy);
   }
   bool operator==(const UpdateAccount&) const = default;
+};
+
+struct CreateCustomer {
+  std::string customer_id, name, industry, region;
+  std::vector<std::string> tags;
+  // Opens the customer's default credit account in the same event, so that a customer never
+  // exists half-created. Its customer_id must be this customer's.
+  std::optional<OpenAccount> account;
+  template <class F>
+  void Fields(F&& f) {
+    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
+        f("tags", tags), f("account", account);
+  }
+  bool operator==(const CreateCustomer&) const = default;
+};
+
+struct UpdateCustomer {
+  std::string customer_id;
+  std::optional<std::string> name, industry, region;
+  std::optional<std::vector<std::string>> tags;
+  // Updates one of the customer's accounts in the same event (all or nothing).
+  std::optional<UpdateAccount> account;
+  template <class F>
+  void Fields(F&& f) {
+    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
+        f("tags", tags), f("account", account);
+  }
+  bool operator==(const UpdateCustomer&) const = default;
 };
 
 struct SetLimit {

@@ -5,9 +5,9 @@
 namespace creditline {
 namespace {
 
-// HTTP status per API conventions; CLI exit codes: 2 bad input, 3 not found, 4 conflict,
-// 5 corrupt data. Kept in ErrorCode order (checked at start-up by the static_assert below).
-constexpr std::array<ErrorCodeInfo, 21> kErrorTable = {{
+// HTTP status per API conventions; CLI exit codes: 1 internal, 2 bad input, 3 not found,
+// 4 conflict, 5 corrupt data, 6 not allowed, 7 overloaded. Kept in ErrorCode order (checked at start-up by the static_assert below).
+constexpr std::array<ErrorCodeInfo, 32> kErrorTable = {{
     {ErrorCode::kInvalidArgument, "invalid_argument", 400, 2},
     {ErrorCode::kMissingField, "missing_field", 400, 2},
     {ErrorCode::kInvalidId, "invalid_id", 400, 2},
@@ -29,6 +29,17 @@ constexpr std::array<ErrorCodeInfo, 21> kErrorTable = {{
     {ErrorCode::kInvalidState, "invalid_state", 409, 4},
     {ErrorCode::kAmountOverflow, "amount_overflow", 422, 2},
     {ErrorCode::kCorruptRecord, "corrupt_record", 500, 5},
+    {ErrorCode::kInvalidJson, "invalid_json", 400, 2},
+    {ErrorCode::kUnknownField, "unknown_field", 400, 2},
+    {ErrorCode::kMissingIdempotencyKey, "missing_idempotency_key", 400, 2},
+    {ErrorCode::kUnauthenticated, "unauthenticated", 401, 6},
+    {ErrorCode::kForbidden, "forbidden", 403, 6},
+    {ErrorCode::kRouteNotFound, "not_found", 404, 3},
+    {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405, 2},
+    {ErrorCode::kPayloadTooLarge, "payload_too_large", 413, 2},
+    {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415, 2},
+    {ErrorCode::kOverloaded, "overloaded", 503, 7},
+    {ErrorCode::kInternal, "internal", 500, 1},
 }};
 
 constexpr bool TableInOrder() {

@@ -38,6 +38,18 @@ enum class ErrorCode : uint8_t {
   kInvalidState,
   kAmountOverflow,
   kCorruptRecord,
+  // Transport errors, raised by the HTTP layer before a command reaches the core.
+  kInvalidJson,
+  kUnknownField,
+  kMissingIdempotencyKey,
+  kUnauthenticated,
+  kForbidden,
+  kRouteNotFound,
+  kMethodNotAllowed,
+  kPayloadTooLarge,
+  kUnsupportedMediaType,
+  kOverloaded,
+  kInternal,
 };
 
 struct ErrorCodeInfo {

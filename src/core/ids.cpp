@@ -35,14 +35,14 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
 
 }  // namespace
 
-Status ValidateId(std::string_view id, const char* field) {
+Status ValidateId(std::string_view id, const char* field, size_t bytes_max) {
   if (id.empty()) {
     return MakeError(ErrorCode::kMissingField, std::string(field) + " is required", field);
   }
-  if (id.size() > kIdBytesMax) {
+  if (id.size() > bytes_max) {
     return MakeError(
         ErrorCode::kInvalidId,
-        std::string(field) + " is longer than " + std::to_string(kIdBytesMax) + " characters",
+        std::string(field) + " is longer than " + std::to_string(bytes_max) + " characters",
         field);
   }
   for (char c : id) {

@@ -14,8 +14,10 @@ namespace creditline {
 
 inline constexpr size_t kIdBytesMax = 64;     // Longer than any ERP document number we know.
 inline constexpr size_t kTextBytesMax = 500;  // Names, reasons, tags: one line for a person.
+// Idempotency keys are longer so that a client key can carry a suffix (batch items).
+inline constexpr size_t kIdempotencyKeyBytesMax = 128;
 
-Status ValidateId(std::string_view id, const char* field);
+Status ValidateId(std::string_view id, const char* field, size_t bytes_max = kIdBytesMax);
 // Empty allowed when `required` is false.
 Status ValidateText(std::string_view text, const char* field, bool required);
 

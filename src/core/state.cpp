@@ -27,8 +27,7 @@ Result<CommandResult> State::Execute(const Envelope& envelope, const Command& co
             : &idempotency_log_[found->second - idempotency_log_first_];
     // A key past its retention is forgotten now, not only when a later event happens to sweep
     // it out (Apply's sweep uses the same condition, so replay agrees).
-    if (record != nullptr &&
-        record->time + options_.idempotency_retention_ms >= envelope.time) {
+    if (record != nullptr && record->time + options_.idempotency_retention_ms >= envelope.time) {
       if (record->fingerprint != fingerprint) {
         return MakeError(ErrorCode::kIdempotencyConflict,
                          "idempotency key '" + envelope.idempotency_key +
@@ -144,6 +143,58 @@ const Customer* State::FindCustomer(const std::string& customer_id) const {
 const Policy* State::FindPolicy(const std::string& name) const {
   auto found = policy_index_.find(name);
   return found == policy_index_.end() ? nullptr : &policies_[found->second];
+}
+
+Result<std::vector<AccountView>> State::ViewCustomerAccounts(const std::string& customer_id,
+                                                             Date today) const {
+  const Customer* customer = FindCustomer(customer_id);
+  if (customer == nullptr) {
+    return MakeError(ErrorCode::kCustomerNotFound, "no customer '" + customer_id.substr(0, 80) + "'",
+                     "customer_id");
+  }
+  std::vector<AccountView> views;
+  for (uint32_t slot : customer->accounts) {
+    CL_ASSIGN_OR_RETURN(AccountView view, ViewAccount(accounts_[slot].ref, today));
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+namespace {
+
+bool ContainsIgnoringAsciiCase(std::string_view text, std::string_view needle) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [&](char a, char b) {
+           return lower(a) == lower(b);
+         }) != text.end();
+}
+
+}  // namespace
+
+std::vector<const Customer*> State::ListCustomers(const CustomerFilter& filter,
+                                                  const std::string& after_id,
+                                                  size_t limit) const {
+  std::vector<const Customer*> page;
+  auto it = after_id.empty() ? customer_order_.begin() : customer_order_.upper_bound(after_id);
+  for (; it != customer_order_.end() && page.size() < limit; ++it) {
+    const Customer& customer = customers_.at(*it);
+    if (!filter.query.empty() && !ContainsIgnoringAsciiCase(customer.customer_id, filter.query) &&
+        !ContainsIgnoringAsciiCase(customer.name, filter.query)) {
+      continue;
+    }
+    bool status_ok = !filter.status, grade_ok = !filter.grade;
+    for (uint32_t slot : customer.accounts) {
+      status_ok = status_ok || accounts_[slot].status == *filter.status;
+      grade_ok = grade_ok || accounts_[slot].grade == *filter.grade;
+    }
+    if (status_ok && grade_ok) page.push_back(&customer);
+  }
+  return page;
+}
+
+std::optional<TimeMs> State::NextExpiry() const {
+  if (expiry_index_.empty()) return std::nullopt;
+  return expiry_index_.begin()->first;
 }
 
 Result<AccountView> State::ViewAccount(const AccountRef& ref, Date today) const {

@@ -207,6 +207,12 @@ struct GroupView {
   std::vector<AccountRef> members;
 };
 
+struct CustomerFilter {
+  std::string query;  // Case-insensitive (ASCII) substring of the id or the name; empty: all.
+  std::optional<AccountStatus> status;  // Any of the customer's accounts has this status.
+  std::optional<std::string> grade;     // Any of the customer's accounts has this grade.
+};
+
 struct StateOptions {
   TimeMs idempotency_retention_ms = kIdempotencyRetentionMsDefault;
 };
@@ -245,6 +251,16 @@ class State {
   Result<OrderView> ViewOrder(const std::string& order_id) const;
   Result<GroupView> ViewGroup(const std::string& group_id) const;
   const Customer* FindCustomer(const std::string& customer_id) const;
+  // The customer's accounts, default account first.
+  Result<std::vector<AccountView>> ViewCustomerAccounts(const std::string& customer_id,
+                                                        Date today) const;
+  // Customers in id order with ids after `after_id`, at most `limit`. Filtering walks the id
+  // order, so a selective filter over a large portfolio costs a scan; paging does not.
+  std::vector<const Customer*> ListCustomers(const CustomerFilter& filter,
+                                             const std::string& after_id, size_t limit) const;
+  // The earliest expires_at among open and held orders, if any.
+  std::optional<TimeMs> NextExpiry() const;
+  const std::vector<Policy>& policies() const { return policies_; }
   const Policy* FindPolicy(const std::string& name) const;
   const FxTable& fx() const { return fx_; }
   size_t account_count() const { return accounts_.size(); }
@@ -294,6 +310,7 @@ class State {
   std::vector<Policy> policies_;
   absl::flat_hash_map<std::string, uint32_t> policy_index_;
   absl::flat_hash_map<std::string, Customer> customers_;
+  std::set<std::string> customer_order_;  // Customer ids in order, for paging.
   std::vector<Account> accounts_;
   absl::flat_hash_map<std::string, uint32_t> account_index_;
   std::vector<Group> groups_;

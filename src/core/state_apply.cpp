@@ -15,6 +15,8 @@ class Applier {
   void operator()(const CreateCustomer& e) {
     Customer& customer = s_.customers_[e.customer_id];
     customer = Customer{e.customer_id, e.name, e.industry, e.region, e.tags, {}};
+    s_.customer_order_.insert(e.customer_id);
+    if (e.account) (*this)(*e.account);
   }
 
   void operator()(const UpdateCustomer& e) {
@@ -23,6 +25,7 @@ class Applier {
     if (e.industry) customer.industry = *e.industry;
     if (e.region) customer.region = *e.region;
     if (e.tags) customer.tags = *e.tags;
+    if (e.account) (*this)(*e.account);
   }
 
   void operator()(const OpenAccount& e) {

@@ -114,6 +114,13 @@ class Decider {
       return MakeError(ErrorCode::kDuplicateId, "customer '" + c.customer_id + "' already exists",
                        "customer_id");
     }
+    if (c.account) {
+      if (c.account->account.customer_id != c.customer_id) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "the account must belong to the customer being created", "customer_id");
+      }
+      CL_RETURN_IF_ERROR(ValidateAccountTerms(*c.account));
+    }
     return c;
   }
 
@@ -126,6 +133,13 @@ class Decider {
     if (c.industry) CL_RETURN_IF_ERROR(ValidateText(*c.industry, "industry", false));
     if (c.region) CL_RETURN_IF_ERROR(ValidateText(*c.region, "region", false));
     if (c.tags) CL_RETURN_IF_ERROR(ValidateTags(*c.tags));
+    if (c.account) {
+      if (c.account->account.customer_id != c.customer_id) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "the account must belong to the customer being updated", "customer_id");
+      }
+      CL_RETURN_IF_ERROR((*this)(*c.account));
+    }
     return c;
   }
 
@@ -139,6 +153,13 @@ class Decider {
       return MakeError(ErrorCode::kDuplicateId,
                        "account '" + AccountKey(c.account) + "' already exists", "segment");
     }
+    CL_RETURN_IF_ERROR(ValidateAccountTerms(c));
+    return c;
+  }
+
+  // Everything about a new account that does not depend on its customer existing already.
+  Status ValidateAccountTerms(const OpenAccount& c) const {
+    CL_RETURN_IF_ERROR(ValidateAccountRef(c.account));
     if (!c.currency.valid()) {
       return MakeError(ErrorCode::kUnknownCurrency, "a currency is required", "currency");
     }
@@ -152,7 +173,7 @@ class Decider {
       CL_RETURN_IF_ERROR(SameCurrency(s_.groups_[group].currency, c.currency, "the account"));
     }
     CL_RETURN_IF_ERROR(ValidateStatus(c.status));
-    return c;
+    return Status::Ok();
   }
 
   Result<EventBody> operator()(const UpdateAccount& c) const {
@@ -336,8 +357,10 @@ class Decider {
     int64_t delta = total - order.amount_minor;
     OrderChanged event{c, total, true, {}};
     if (order.status == OrderStatus::kHeld || delta <= 0) {
-      // A held order is reviewed as a whole at release; a decrease only gives credit back.
-      CL_ASSIGN_OR_RETURN(event.decision, s_.Breakdown(account, 0, env_.today));
+      // A held order is reviewed as a whole at release; a decrease only gives credit back, and
+      // its figures show the account after that release (a held order reserves nothing).
+      int64_t exposure_change = order.status == OrderStatus::kHeld ? 0 : delta;
+      CL_ASSIGN_OR_RETURN(event.decision, s_.Breakdown(account, exposure_change, env_.today));
       event.decision.amount_minor = delta;
       if (order.status == OrderStatus::kHeld) event.decision.outcome = Outcome::kHeld;
       return event;
@@ -514,7 +537,8 @@ class Decider {
 Status State::Decide(const Envelope& envelope, const Command& command, uint64_t fingerprint,
                      Event* event) const {
   if (!envelope.idempotency_key.empty()) {
-    CL_RETURN_IF_ERROR(ValidateId(envelope.idempotency_key, "idempotency_key"));
+    CL_RETURN_IF_ERROR(
+        ValidateId(envelope.idempotency_key, "idempotency_key", kIdempotencyKeyBytesMax));
   }
   CL_RETURN_IF_ERROR(ValidateText(envelope.actor, "actor", false));
   CL_RETURN_IF_ERROR(ValidateDate(envelope.today, "today"));
