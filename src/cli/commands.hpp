@@ -8,6 +8,7 @@ namespace creditline::cli {
 
 void AddDemoCommand(CLI::App& app);
 void AddBenchmarkCommand(CLI::App& app);
+void AddServeCommands(CLI::App& app);  // init, serve
 
 // The exit code set by the subcommand that ran (0 unless it failed).
 int ExitCode();

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "creditline 0.1.0");
   creditline::cli::AddDemoCommand(app);
+  creditline::cli::AddServeCommands(app);
   creditline::cli::AddBenchmarkCommand(app);
   CLI11_PARSE(app, argc, argv);
   return creditline::cli::ExitCode();

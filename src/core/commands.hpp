@@ -211,9 +211,10 @@ struct JoinGroup {
 
 struct LeaveGroup {
   AccountRef account;
+  std::string group_id;  // When set, the account must be a member of this group.
   template <class F>
   void Fields(F&& f) {
-    f("account", account);
+    f("account", account), f("group_id", group_id);
   }
   bool operator==(const LeaveGroup&) const = default;
 };

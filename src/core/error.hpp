@@ -144,7 +144,8 @@ class [[nodiscard]] Status {
 
 #define CL_CONCAT_INNER(a, b) a##b
 #define CL_CONCAT(a, b) CL_CONCAT_INNER(a, b)
-// Declares `lhs` from a Result expression, or returns its error.
+// Declares `lhs` from a Result expression, or returns its error. It expands to several
+// statements: never use it as the unbraced body of an if or a loop.
 #define CL_ASSIGN_OR_RETURN(lhs, expr) \
   CL_ASSIGN_OR_RETURN_IMPL(CL_CONCAT(cl_result_, __LINE__), lhs, expr)
 #define CL_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

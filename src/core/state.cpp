@@ -47,14 +47,42 @@ Result<CommandResult> State::Execute(const Envelope& envelope, const Command& co
   return result;
 }
 
+namespace {
+
+// Fills the figures a command's reply needs from its event (see CommandResult).
+struct ResultFiller {
+  CommandResult& r;
+  void operator()(const OrderDecided& e) { r.decision = e.decision, r.amount_minor = e.amount_minor; }
+  void operator()(const OrderChanged& e) {
+    r.decision = e.decision, r.applied = e.applied, r.amount_minor = e.new_amount_minor;
+  }
+  void operator()(const OrderCancelled& e) { r.amount_minor = e.released_minor; }
+  void operator()(const HoldReleased& e) { r.amount_minor = e.amount_minor; }
+  void operator()(const InvoiceCreated& e) {
+    r.amount_minor = e.amount_minor, r.due_on = e.due_on;
+    r.reservation_consumed_minor = e.reservation_consumed_minor;
+    r.reservation_released_minor = e.reservation_released_minor;
+    r.credit_applied_minor = e.credit_applied_minor;
+  }
+  void operator()(const PaymentRecorded& e) {
+    r.amount_minor = e.amount_minor, r.allocations = e.allocations;
+    r.unapplied_minor = e.unapplied_minor;
+  }
+  void operator()(const CreditNoteIssued& e) {
+    r.amount_minor = e.amount_minor, r.allocations = e.allocations;
+    r.unapplied_minor = e.unapplied_minor;
+  }
+  void operator()(const WrittenOff& e) { r.amount_minor = e.amount_minor, r.account = e.account; }
+  template <class Other>
+  void operator()(const Other&) {}
+};
+
+}  // namespace
+
 CommandResult ResultOf(const Event& event) {
   CommandResult result;
   result.seq = event.seq;
-  if (const auto* decided = std::get_if<OrderDecided>(&event.body)) {
-    result.decision = decided->decision;
-  } else if (const auto* changed = std::get_if<OrderChanged>(&event.body)) {
-    result.decision = changed->decision;
-  }
+  std::visit(ResultFiller{result}, event.body);
   return result;
 }
 

@@ -143,10 +143,22 @@ struct Invoice {
   ListLinks account_links;
 };
 
+// What a command answered: kept with its idempotency key so that a retry gets the same reply.
+// Besides the decision it holds the figures the command resolved; zero where not relevant.
 struct CommandResult {
   uint64_t seq = 0;                  // The event that carried out the command.
   bool replayed = false;             // True when answered from the idempotency table.
-  std::optional<Decision> decision;  // For orders, changes and releases.
+  std::optional<Decision> decision;  // For new orders and order changes.
+  bool applied = true;               // False for an order change the check refused.
+  // Reserved by a release, released by a cancel, invoiced, received, credited or written off,
+  // in the account's currency.
+  int64_t amount_minor = 0;
+  int64_t unapplied_minor = 0;                                       // Payments, credit notes.
+  int64_t reservation_consumed_minor = 0, reservation_released_minor = 0;  // Invoices.
+  int64_t credit_applied_minor = 0;                                  // Invoices.
+  Date due_on = kNoDate;                                             // Invoices.
+  AccountRef account;                                                // Write-offs.
+  std::vector<Allocation> allocations;                               // Payments, credit notes.
 };
 
 // What a command answered; the same for a live command and for its idempotent replay.

@@ -1,0 +1,96 @@
+// Health, OpenAPI, metrics, the change feed and API tokens.
+#include "http/handlers.hpp"
+#include "http/json_output.hpp"
+#include "http/openapi.hpp"
+#include "service/calendar.hpp"
+
+namespace creditline::http {
+namespace json = boost::json;
+using service::Role;
+
+namespace {
+
+void Health(Api& api, Call&&, Reply reply) {
+  api.Query(std::move(reply), [](service::EngineContext& context) {
+    return JsonResponse(200, json::object{{"status", "ok"}, {"seq", context.state.last_seq()}});
+  });
+}
+
+void OpenApi(Api&, Call&&, Reply reply) {
+  reply(HttpResponse{200, OpenApiDocument(), "application/json", {}});
+}
+
+void Metrics(Api& api, Call&&, Reply reply) {
+  reply(HttpResponse{200, api.RenderMetrics(), "text/plain; version=0.0.4", {}});
+}
+
+void Events(Api& api, Call&& call, Reply reply) {
+  Result<int64_t> after = QueryInteger(call, "after", 0, 0, INT64_MAX / 2);
+  if (!after.ok()) return reply(ErrorResponse(after.error()));
+  Result<int64_t> limit = QueryInteger(call, "limit", 100, 1, 1000);
+  if (!limit.ok()) return reply(ErrorResponse(limit.error()));
+  api.Query(std::move(reply), [after = static_cast<uint64_t>(*after),
+                               limit = static_cast<size_t>(*limit)](service::EngineContext& c) {
+    json::array events;
+    uint64_t next_after = after;
+    for (const Event* event : c.feed.After(after, limit)) {
+      events.push_back(EventJson(*event));
+      next_after = event->seq;
+    }
+    return JsonResponse(200, json::object{{"events", std::move(events)},
+                                          {"next_after", next_after},
+                                          {"first_available_seq", c.feed.first_seq()}});
+  });
+}
+
+json::object TokenJson(const service::TokenRecord& record) {
+  return json::object{{"token_id", record.token_id},
+                      {"role", service::NameOf(record.role)},
+                      {"name", record.name},
+                      {"created_at", FormatTimestamp(record.created_at)},
+                      {"revoked", record.revoked}};
+}
+
+void CreateToken(Api& api, Call&& call, Reply reply) {
+  Result<JsonInput> body = JsonInput::Parse(call.request.body);
+  if (!body.ok()) return reply(ErrorResponse(body.error()));
+  Result<std::string> role_name = body->String("role");
+  if (!role_name.ok()) return reply(ErrorResponse(role_name.error()));
+  Result<service::Role> role = service::ParseRole(*role_name);
+  if (!role.ok()) return reply(ErrorResponse(role.error()));
+  Result<std::string> name = body->StringOr("name", "");
+  if (!name.ok()) return reply(ErrorResponse(name.error()));
+  if (Status finished = body->Finish(); !finished.ok()) return reply(ErrorResponse(finished.error()));
+  Result<service::NewToken> token = api.tokens().Create(*role, *name, service::SystemNowMs());
+  if (!token.ok()) return reply(ErrorResponse(token.error()));
+  json::object out = TokenJson(token->record);
+  out["token"] = token->secret;
+  reply(JsonResponse(201, out));
+}
+
+void ListTokens(Api& api, Call&&, Reply reply) {
+  json::array tokens;
+  for (const service::TokenRecord& record : api.tokens().List()) tokens.push_back(TokenJson(record));
+  reply(JsonResponse(200, json::object{{"tokens", std::move(tokens)}}));
+}
+
+void RevokeToken(Api& api, Call&& call, Reply reply) {
+  Status revoked = api.tokens().Revoke(call.params.at(0));
+  if (!revoked.ok()) return reply(ErrorResponse(revoked.error()));
+  reply(JsonResponse(200, json::object{{"token_id", call.params.at(0)}, {"revoked", true}}));
+}
+
+}  // namespace
+
+void AddServiceRoutes(Api& api) {
+  api.AddPublic("GET", "/healthz", Health);
+  api.AddPublic("GET", "/openapi.json", OpenApi);
+  api.Add("GET", "/metrics", Role::kViewer, Metrics);
+  api.Add("GET", "/v1/events", Role::kViewer, Events);
+  // Token changes are not credit commands: they are not journaled and need no idempotency key.
+  api.AddWithoutIdempotencyKey("POST", "/v1/tokens", Role::kAdmin, CreateToken);
+  api.Add("GET", "/v1/tokens", Role::kAdmin, ListTokens);
+  api.AddWithoutIdempotencyKey("DELETE", "/v1/tokens/{token_id}", Role::kAdmin, RevokeToken);
+}
+
+}  // namespace creditline::http

@@ -1,0 +1,176 @@
+#include "http/json_input.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "core/ids.hpp"
+
+namespace creditline::http {
+namespace json = boost::json;
+
+namespace {
+
+Error TypeError(const char* name, const char* expected) {
+  return MakeError(ErrorCode::kInvalidArgument, std::string(name) + " must be " + expected, name);
+}
+
+Error Missing(const char* name) {
+  return MakeError(ErrorCode::kMissingField, std::string(name) + " is required", name);
+}
+
+}  // namespace
+
+Result<JsonInput> JsonInput::Parse(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return JsonInput({});
+  json::parse_options options;
+  options.max_depth = kJsonDepthMax;
+  boost::system::error_code error;
+  json::value value = json::parse(body, error, {}, options);
+  if (error) {
+    return MakeError(ErrorCode::kInvalidJson, "the body is not valid JSON: " + error.message());
+  }
+  return FromValue(value, "the body");
+}
+
+Result<JsonInput> JsonInput::FromValue(const json::value& value, const std::string& where) {
+  if (!value.is_object()) {
+    return MakeError(ErrorCode::kInvalidJson, where + " must be a JSON object");
+  }
+  return JsonInput(value.get_object());
+}
+
+const json::value* JsonInput::Find(const char* name) {
+  const json::value* value = object_.if_contains(name);
+  if (value != nullptr) used_.insert(name);
+  return value;
+}
+
+const json::value* JsonInput::Raw(const char* name) { return Find(name); }
+bool JsonInput::Has(const char* name) const { return object_.contains(name); }
+
+Result<std::optional<std::string>> JsonInput::OptionalString(const char* name) {
+  const json::value* value = Find(name);
+  if (value == nullptr || value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) return TypeError(name, "a string");
+  return std::optional<std::string>(std::string(value->get_string()));
+}
+
+Result<std::string> JsonInput::String(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptionalString(name));
+  if (!value) return Missing(name);
+  return *value;
+}
+
+Result<std::string> JsonInput::StringOr(const char* name, std::string fallback) {
+  CL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptionalString(name));
+  return value ? *value : fallback;
+}
+
+Result<std::string> JsonInput::Id(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::string value, String(name));
+  CL_RETURN_IF_ERROR(ValidateId(value, name));
+  return value;
+}
+
+Result<std::optional<int64_t>> JsonInput::OptionalInteger(const char* name) {
+  const json::value* value = Find(name);
+  if (value == nullptr || value->is_null()) return std::optional<int64_t>();
+  if (value->is_int64()) return std::optional<int64_t>(value->get_int64());
+  if (value->is_uint64()) {
+    return MakeError(ErrorCode::kInvalidAmount, std::string(name) + " is too large", name);
+  }
+  return TypeError(name, "an integer");
+}
+
+Result<int64_t> JsonInput::Integer(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::optional<int64_t> value, OptionalInteger(name));
+  if (!value) return Missing(name);
+  return *value;
+}
+
+Result<std::optional<bool>> JsonInput::OptionalBool(const char* name) {
+  const json::value* value = Find(name);
+  if (value == nullptr || value->is_null()) return std::optional<bool>();
+  if (!value->is_bool()) return TypeError(name, "true or false");
+  return std::optional<bool>(value->get_bool());
+}
+
+Result<Currency> JsonInput::CurrencyField(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::string code, String(name));
+  Result<Currency> currency = Currency::Parse(code);
+  if (!currency.ok()) {
+    return MakeError(ErrorCode::kUnknownCurrency, currency.error().message, name);
+  }
+  return *currency;
+}
+
+Result<Money> JsonInput::Amount(const char* amount_field, const char* currency_field) {
+  Result<int64_t> minor = Integer(amount_field);
+  if (!minor.ok()) {
+    Error error = minor.error();
+    if (error.code == ErrorCode::kInvalidArgument) error.code = ErrorCode::kInvalidAmount;
+    return error;
+  }
+  CL_ASSIGN_OR_RETURN(Currency currency, CurrencyField(currency_field));
+  return Money{*minor, currency};
+}
+
+Result<std::optional<Date>> JsonInput::OptionalDate(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalString(name));
+  if (!text) return std::optional<Date>();
+  Result<Date> date = ParseDate(*text);
+  if (!date.ok()) return MakeError(ErrorCode::kInvalidDate, date.error().message, name);
+  return std::optional<Date>(*date);
+}
+
+Result<Date> JsonInput::DateField(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::optional<Date> date, OptionalDate(name));
+  if (!date) return Missing(name);
+  return *date;
+}
+
+Result<std::optional<Date>> JsonInput::NullableDate(const char* name) {
+  const json::value* value = object_.if_contains(name);
+  if (value != nullptr && value->is_null()) {
+    used_.insert(name);
+    return std::optional<Date>(kNoDate);
+  }
+  return OptionalDate(name);
+}
+
+Result<std::optional<TimeMs>> JsonInput::OptionalTimestamp(const char* name) {
+  CL_ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalString(name));
+  if (!text) return std::optional<TimeMs>();
+  Result<TimeMs> time = ParseTimestamp(*text);
+  if (!time.ok()) return MakeError(ErrorCode::kInvalidDate, time.error().message, name);
+  return std::optional<TimeMs>(*time);
+}
+
+Result<std::optional<std::vector<std::string>>> JsonInput::OptionalStringList(const char* name) {
+  const json::value* value = Find(name);
+  if (value == nullptr || value->is_null()) return std::optional<std::vector<std::string>>();
+  if (!value->is_array()) return TypeError(name, "an array of strings");
+  std::vector<std::string> items;
+  for (const json::value& item : value->get_array()) {
+    if (!item.is_string()) return TypeError(name, "an array of strings");
+    items.emplace_back(item.get_string());
+  }
+  return std::optional<std::vector<std::string>>(std::move(items));
+}
+
+Status JsonInput::Finish() const {
+  for (const auto& [key, value] : object_) {
+    if (!used_.contains(std::string_view(key))) {
+      std::string name(key.substr(0, 64));
+      return MakeError(ErrorCode::kUnknownField, "unknown field '" + name + "'", name);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<AccountRef> ReadAccountRef(JsonInput& input, std::string customer_id) {
+  CL_ASSIGN_OR_RETURN(std::string segment, input.StringOr("segment", ""));
+  if (!segment.empty()) CL_RETURN_IF_ERROR(ValidateId(segment, "segment"));
+  return AccountRef{std::move(customer_id), std::move(segment)};
+}
+
+}  // namespace creditline::http

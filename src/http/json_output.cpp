@@ -1,0 +1,236 @@
+#include "http/json_output.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <type_traits>
+
+#include "core/codec.hpp"
+#include "core/fx.hpp"
+
+namespace creditline::http {
+namespace json = boost::json;
+
+namespace {
+
+std::string_view NameOf(OrderStatus status) {
+  return status == OrderStatus::kHeld ? "held" : "open";
+}
+
+json::array ReasonsJson(const Decision& decision) {
+  json::array reasons;
+  for (const Reason& reason : decision.reasons) {
+    reasons.push_back(json::object{{"code", NameOf(reason.code)},
+                                   {"action", NameOf(reason.action)},
+                                   {"message", ExplainReason(decision, reason)}});
+  }
+  return reasons;
+}
+
+// Renders any value whose struct lists named fields; used for the change feed.
+template <class T>
+json::value Generic(const T& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return value;
+  } else if constexpr (std::is_enum_v<T>) {
+    return json::string(NameOf(value));
+  } else if constexpr (std::is_integral_v<T>) {
+    return static_cast<int64_t>(value);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return json::string(value);
+  } else if constexpr (std::is_same_v<T, Currency>) {
+    return value.valid() ? json::value(json::string(value.code())) : json::value(nullptr);
+  } else if constexpr (std::is_same_v<T, Date>) {
+    return DateJson(value);
+  } else if constexpr (std::is_same_v<T, Money>) {
+    return json::object{{"amount_minor", value.minor}, {"currency", value.currency.code()}};
+  } else if constexpr (std::is_same_v<T, Reasons>) {
+    json::array reasons;
+    for (const Reason& reason : value) {
+      reasons.push_back(json::object{{"code", NameOf(reason.code)}, {"action", NameOf(reason.action)}});
+    }
+    return reasons;
+  } else if constexpr (IsOptional<T>::value) {
+    return value ? Generic(*value) : json::value(nullptr);
+  } else if constexpr (IsVector<T>::value) {
+    json::array items;
+    for (const auto& item : value) items.push_back(Generic(item));
+    return items;
+  } else {
+    json::object object;
+    const_cast<T&>(value).Fields(
+        [&](const char* name, const auto& field) { object[name] = Generic(field); });
+    return object;
+  }
+}
+
+}  // namespace
+
+json::value DateJson(Date date) {
+  if (date == kNoDate) return nullptr;
+  return json::string(FormatDate(date));
+}
+
+json::value OptionalMoneyMinor(const std::optional<Money>& money) {
+  if (!money) return nullptr;
+  return money->minor;
+}
+
+json::object AccountViewJson(const AccountView& v) {
+  return json::object{
+      {"customer_id", v.ref.customer_id},
+      {"segment", v.ref.segment},
+      {"currency", v.currency.code()},
+      {"status", NameOf(v.status)},
+      {"grade", v.grade},
+      {"policy", v.policy},
+      {"group_id", v.group_id},
+      {"payment_terms_days", v.payment_terms_days},
+      {"review_on", DateJson(v.review_on)},
+      {"limit_minor", v.limit_minor},
+      {"temporary_limits_minor", v.temporary_limits_minor},
+      {"collateral_minor", v.collateral_minor},
+      {"effective_limit_minor", v.effective_limit_minor},
+      {"orders_open_minor", v.orders_open_minor},
+      {"receivables_open_minor", v.receivables_open_minor},
+      {"unapplied_credit_minor", v.unapplied_credit_minor},
+      {"exposure_minor", v.exposure_minor},
+      {"available_minor", v.available_minor},
+      {"utilization_bp", v.utilization_bp},
+      {"overdue_minor", v.overdue_minor},
+      {"oldest_days_past_due", v.oldest_days_past_due},
+      {"written_off_minor", v.written_off_minor},
+      {"open_orders", v.open_orders},
+      {"held_orders", v.held_orders},
+      {"open_invoices", v.open_invoices},
+  };
+}
+
+json::object DecisionJson(const Decision& d, const std::string& order_id) {
+  json::object out;
+  if (!order_id.empty()) out["order_id"] = order_id;
+  out["decision"] = NameOf(d.outcome);
+  out["reasons"] = ReasonsJson(d);
+  out["amount_minor"] = d.amount_minor;
+  out["currency"] = d.currency.code();
+  out["account"] = json::object{
+      {"limit_minor", d.limit_minor},
+      {"effective_limit_minor", d.effective_limit_minor},
+      {"exposure_minor", d.exposure_before_minor},
+      {"orders_open_minor", d.orders_open_minor},
+      {"receivables_open_minor", d.receivables_open_minor},
+      {"unapplied_credit_minor", d.unapplied_credit_minor},
+      {"available_minor", d.available_before_minor},
+      {"available_after_minor", d.available_after_minor},
+      {"utilization_after_bp", d.utilization_after_bp},
+      {"overdue_minor", d.overdue_minor},
+      {"oldest_days_past_due", d.days_past_due},
+  };
+  if (d.in_group) {
+    out["group"] = json::object{{"limit_minor", d.group_limit_minor},
+                                {"exposure_minor", d.group_exposure_before_minor},
+                                {"available_after_minor", d.group_available_after_minor}};
+  } else {
+    out["group"] = nullptr;
+  }
+  return out;
+}
+
+json::object OrderJson(const OrderView& o) {
+  return json::object{
+      {"order_id", o.order_id},
+      {"customer_id", o.account.customer_id},
+      {"segment", o.account.segment},
+      {"status", NameOf(o.status)},
+      {"currency", o.currency.code()},
+      {"amount_minor", o.amount_minor},
+      {"reserved_minor", o.reserved_minor},
+      {"invoiced_minor", o.invoiced_minor},
+      {"requested_amount_minor", o.requested.minor},
+      {"requested_currency", o.requested.currency.code()},
+      {"placed_at", FormatTimestamp(o.placed_at)},
+      {"expires_at", o.expires_at == 0 ? json::value(nullptr)
+                                       : json::value(json::string(FormatTimestamp(o.expires_at)))},
+      {"decision", DecisionJson(o.decision, o.order_id)},
+      {"released_by", o.released_by},
+      {"release_reason", o.release_reason},
+  };
+}
+
+json::object InvoiceJson(const InvoiceView& i) {
+  return json::object{
+      {"invoice_id", i.invoice_id},       {"order_id", i.order_id},
+      {"customer_id", i.account.customer_id}, {"segment", i.account.segment},
+      {"currency", i.currency.code()},    {"amount_minor", i.amount_minor},
+      {"open_minor", i.open_minor},       {"issued_on", DateJson(i.issued_on)},
+      {"due_on", DateJson(i.due_on)},     {"days_past_due", i.days_past_due},
+  };
+}
+
+json::object GroupJson(const GroupView& g) {
+  json::array members;
+  for (const AccountRef& member : g.members) {
+    members.push_back(json::object{{"customer_id", member.customer_id}, {"segment", member.segment}});
+  }
+  return json::object{{"group_id", g.group_id},           {"name", g.name},
+                      {"currency", g.currency.code()},    {"limit_minor", g.limit_minor},
+                      {"exposure_minor", g.exposure_minor}, {"available_minor", g.available_minor},
+                      {"members", std::move(members)}};
+}
+
+json::object PolicyJson(const Policy& p) {
+  auto currency = [](const std::optional<Money>& money) {
+    return money ? json::value(json::string(money->currency.code())) : json::value(nullptr);
+  };
+  return json::object{
+      {"name", p.name},
+      {"tolerance_bp", p.tolerance_bp},
+      {"warning_bp", p.warning_bp},
+      {"max_order_value_minor", OptionalMoneyMinor(p.max_order_value)},
+      {"max_order_value_currency", currency(p.max_order_value)},
+      {"max_days_past_due", p.max_days_past_due ? json::value(*p.max_days_past_due)
+                                                : json::value(nullptr)},
+      {"max_overdue_amount_minor", OptionalMoneyMinor(p.max_overdue_amount)},
+      {"max_overdue_amount_currency", currency(p.max_overdue_amount)},
+      {"day_quota_minor", OptionalMoneyMinor(p.day_quota)},
+      {"day_quota_currency", currency(p.day_quota)},
+      {"month_quota_minor", OptionalMoneyMinor(p.month_quota)},
+      {"month_quota_currency", currency(p.month_quota)},
+      {"blocked_action", NameOf(p.blocked_action)},
+      {"on_hold_action", NameOf(p.on_hold_action)},
+      {"prepayment_action", NameOf(p.prepayment_action)},
+      {"review_expired_action", NameOf(p.review_expired_action)},
+      {"max_order_value_action", NameOf(p.max_order_value_action)},
+      {"overdue_action", NameOf(p.overdue_action)},
+      {"quota_action", NameOf(p.quota_action)},
+      {"limit_action", NameOf(p.limit_action)},
+      {"group_limit_action", NameOf(p.group_limit_action)},
+      {"warning_action", NameOf(p.warning_action)},
+  };
+}
+
+json::object CustomerJson(const Customer& c) {
+  json::array tags;
+  for (const std::string& tag : c.tags) tags.push_back(json::string(tag));
+  return json::object{{"customer_id", c.customer_id}, {"name", c.name},
+                      {"industry", c.industry},       {"region", c.region},
+                      {"tags", std::move(tags)}};
+}
+
+json::object EventJson(const Event& event) {
+  json::value data =
+      std::visit([](const auto& body) { return Generic(body); }, event.body);
+  return json::object{{"seq", event.seq},
+                      {"time", FormatTimestamp(event.time)},
+                      {"today", DateJson(event.today)},
+                      {"actor", event.actor},
+                      {"type", EventName(event.body)},
+                      {"data", std::move(data)}};
+}
+
+std::string ErrorJson(const Error& error) {
+  return json::serialize(json::object{
+      {"error", json::object{{"code", NameOf(error.code)},
+                             {"message", error.message},
+                             {"field", error.field}}}});
+}
+
+}  // namespace creditline::http

@@ -1,0 +1,67 @@
+// The HTTP/1.1 server: sockets, parsing, limits and keep-alive (Boost.Beast).
+//
+// It knows nothing of credit: each parsed request goes to the Handler, which answers through
+// the Reply callback exactly once, from any thread (typically the engine thread once the
+// command is applied). Limits are explicit named constants. Start() runs the I/O threads;
+// Stop() closes the listener and ends them. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace creditline::http {
+
+inline constexpr size_t kRequestBodyBytesMax = 1 << 20;     // 1 MiB: a batch of 1,000 orders.
+inline constexpr size_t kRequestHeaderBytesMax = 16 << 10;  // 16 KiB: generous for tokens.
+inline constexpr int kRequestTimeoutSeconds = 30;           // Reading or writing one message.
+inline constexpr size_t kConnectionsMax = 10'000;           // Past this, connections close.
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // Path and query.
+  std::string body;
+  std::string authorization, idempotency_key, content_type;
+  bool keep_alive = true;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using Reply = std::function<void(HttpResponse)>;
+using Handler = std::function<void(HttpRequest, Reply)>;
+
+class Server {
+ public:
+  explicit Server(Handler handler);
+  ~Server();
+
+  // Binds "host:port" (port 0 picks a free one) and starts `threads` I/O threads.
+  Status Start(const std::string& listen, int threads);
+  void Stop();
+  uint16_t port() const { return port_; }
+  size_t open_connections() const { return connections_.load(); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  Handler handler_;
+  std::atomic<size_t> connections_{0};
+  uint16_t port_ = 0;
+};
+
+// Splits "host:port"; false when malformed.
+bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port);
+
+}  // namespace creditline::http
