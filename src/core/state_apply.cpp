@@ -363,7 +363,15 @@ void State::Apply(const Event& event) {
   idempotency_log_.push_back(
       IdempotencyRecord{event.idempotency_key, event.fingerprint, event.time, ResultOf(event)});
   uint64_t position = idempotency_log_first_ + idempotency_log_.size() - 1;
-  idempotency_index_.insert_or_assign(absl::string_view(idempotency_log_.back().key), position);
+  absl::string_view key(idempotency_log_.back().key);
+  auto [entry, inserted] = idempotency_index_.try_emplace(key, position);
+  if (!inserted) {
+    // The key was reused past its retention while its old record is still in the log (the
+    // clock stepped back, so the sweep stopped before it). The map key views the old record's
+    // string, which dies when that record is swept: re-key the entry to the new record.
+    idempotency_index_.erase(entry);
+    idempotency_index_.emplace(key, position);
+  }
 }
 
 }  // namespace creditline

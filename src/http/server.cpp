@@ -144,7 +144,12 @@ bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port)
 
 Server::Server(Handler handler) : impl_(std::make_unique<Impl>()), handler_(std::move(handler)) {}
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  Stop();
+  // Sessions still pending in the io_context refer to handler_ and connections_: destroy them
+  // while those members are alive.
+  impl_.reset();
+}
 
 namespace {
 
