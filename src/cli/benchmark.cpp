@@ -175,6 +175,7 @@ void AddBenchmarkCommand(CLI::App& app) {
   core->add_flag("!--no-idempotency-keys", core_options.idempotency_keys,
                  "Send commands without idempotency keys");
   core->callback([] { RunCoreBenchmark(core_options); });
+  AddHttpBenchmarkCommand(*benchmark);
 }
 
 }  // namespace creditline::cli

@@ -9,6 +9,7 @@ namespace creditline::cli {
 void AddDemoCommand(CLI::App& app);
 void AddBenchmarkCommand(CLI::App& app);
 void AddServeCommands(CLI::App& app);  // init, serve
+void AddHttpBenchmarkCommand(CLI::App& benchmark);  // benchmark http
 
 // The exit code set by the subcommand that ran (0 unless it failed).
 int ExitCode();
