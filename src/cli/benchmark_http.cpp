@@ -57,8 +57,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(asio::io_context& io, tcp::endpoint endpoint, std::string target, std::string token,
              std::string key_prefix, const BodyMaker& make_body, uint64_t& next, uint64_t total,
              LoadResult& result)
-      : stream_(io), endpoint_(endpoint), target_(std::move(target)), token_(std::move(token)),
-        key_prefix_(std::move(key_prefix)), make_body_(make_body), next_(next), total_(total),
+      : stream_(io),
+        endpoint_(endpoint),
+        target_(std::move(target)),
+        token_(std::move(token)),
+        key_prefix_(std::move(key_prefix)),
+        make_body_(make_body),
+        next_(next),
+        total_(total),
         result_(result) {}
 
   void Start() {
@@ -160,11 +166,12 @@ std::string BatchBody(uint64_t batch, int size, int customers, const char* op,
 }
 
 void RunHttpBenchmark(const HttpBenchmarkOptions& options) {
-  std::string data_dir = (std::filesystem::temp_directory_path() /
-                          ("creditline-bench-" + std::to_string(::getpid())))
-                             .string();
+  std::string data_dir =
+      (std::filesystem::temp_directory_path() / ("creditline-bench-" + std::to_string(::getpid())))
+          .string();
   std::filesystem::remove_all(data_dir);
-  Result<service::NewToken> admin = service::TokenStore::Initialize(data_dir, service::SystemNowMs());
+  Result<service::NewToken> admin =
+      service::TokenStore::Initialize(data_dir, service::SystemNowMs());
   auto tokens = service::TokenStore::Open(data_dir);
   auto calendar = service::BusinessCalendar::ForZone("UTC");
   if (!admin.ok() || !tokens.ok() || !calendar.ok()) {
@@ -185,7 +192,8 @@ void RunHttpBenchmark(const HttpBenchmarkOptions& options) {
   uint64_t setup_batches = (customers + kBatchSize - 1) / kBatchSize;
   BodyMaker make_customers = [customers](uint64_t batch) {
     std::string body = "{\"commands\":[";
-    for (uint64_t i = batch * kBatchSize; i < std::min<uint64_t>((batch + 1) * kBatchSize, customers); ++i) {
+    for (uint64_t i = batch * kBatchSize;
+         i < std::min<uint64_t>((batch + 1) * kBatchSize, customers); ++i) {
       if (i % kBatchSize != 0) body += ",";
       body += "{\"op\":\"create_customer\",\"body\":{\"customer_id\":\"C" + std::to_string(i) +
               "\",\"name\":\"Customer " + std::to_string(i) +
@@ -211,7 +219,8 @@ void RunHttpBenchmark(const HttpBenchmarkOptions& options) {
 
   double ops_per_sec = singles.ok / singles.seconds;
   double batch_ops_per_sec = batches.ok * kBatchSize / batches.seconds;
-  double p50 = PercentileMs(singles.latencies_us, 0.50), p99 = PercentileMs(singles.latencies_us, 0.99);
+  double p50 = PercentileMs(singles.latencies_us, 0.50),
+         p99 = PercentileMs(singles.latencies_us, 0.99);
   std::printf("single orders: %llu ok, %llu failed in %.2f s over %d connections\n",
               static_cast<unsigned long long>(singles.ok),
               static_cast<unsigned long long>(singles.failed), singles.seconds,
@@ -236,7 +245,8 @@ void AddHttpBenchmarkCommand(CLI::App& benchmark) {
   static HttpBenchmarkOptions options;
   CLI::App* http = benchmark.add_subcommand(
       "http", "Orders over HTTP on loopback: single requests and /v1/batch");
-  http->add_option("--customers", options.customers, "Customers")->check(CLI::Range(1, 1'000'000))
+  http->add_option("--customers", options.customers, "Customers")
+      ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   http->add_option("--requests", options.requests, "Single order requests")
       ->check(CLI::Range(1, 100'000'000))

@@ -27,7 +27,8 @@ int Fail(const Error& error) {
 }
 
 void RunInit(const std::string& data_dir) {
-  Result<service::NewToken> token = service::TokenStore::Initialize(data_dir, service::SystemNowMs());
+  Result<service::NewToken> token =
+      service::TokenStore::Initialize(data_dir, service::SystemNowMs());
   if (!token.ok()) return SetExitCode(Fail(token.error()));
   std::printf("initialized %s\n", std::filesystem::absolute(data_dir).c_str());
   std::printf("admin token (shown once; keep it safe):\n%s\n", token->secret.c_str());
@@ -45,7 +46,8 @@ sigset_t BlockStopSignals() {
 
 void RunServe(const ServeOptions& options) {
   sigset_t signals = BlockStopSignals();  // Before any thread starts, so all inherit it.
-  Result<service::BusinessCalendar> calendar = service::BusinessCalendar::ForZone(options.time_zone);
+  Result<service::BusinessCalendar> calendar =
+      service::BusinessCalendar::ForZone(options.time_zone);
   if (!calendar.ok()) return SetExitCode(Fail(calendar.error()));
   Result<std::unique_ptr<service::TokenStore>> tokens = service::TokenStore::Open(options.data_dir);
   if (!tokens.ok()) return SetExitCode(Fail(tokens.error()));
@@ -88,8 +90,9 @@ void AddServeCommands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--listen", options.listen, "Address and port to listen on, HOST:PORT")
       ->capture_default_str();
-  serve->add_option("--time-zone", options.time_zone,
-                    "Business time zone for 'today' (IANA name, UTC, or +HH:MM)")
+  serve
+      ->add_option("--time-zone", options.time_zone,
+                   "Business time zone for 'today' (IANA name, UTC, or +HH:MM)")
       ->capture_default_str();
   serve->add_option("--threads", options.threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))

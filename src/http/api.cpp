@@ -57,7 +57,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
     std::string_view pair = query.substr(0, end);
     size_t equals = pair.find('=');
     std::string name = Decode(pair.substr(0, equals), true);
-    std::string value = equals == std::string_view::npos ? "" : Decode(pair.substr(equals + 1), true);
+    std::string value =
+        equals == std::string_view::npos ? "" : Decode(pair.substr(equals + 1), true);
     if (!name.empty()) parameters[name] = value;
     query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
   }
@@ -117,8 +118,10 @@ HttpResponse JsonResponse(unsigned status, const json::object& body) {
 }
 
 HttpResponse ErrorResponse(const Error& error) {
-  HttpResponse response{static_cast<unsigned>(InfoOf(error.code).http_status), ErrorJson(error),
-                        "application/json", {}};
+  HttpResponse response{static_cast<unsigned>(InfoOf(error.code).http_status),
+                        ErrorJson(error),
+                        "application/json",
+                        {}};
   if (error.code == ErrorCode::kOverloaded) response.headers.emplace_back("Retry-After", "1");
   return response;
 }
@@ -234,10 +237,10 @@ void Api::Dispatch(Route& route, Call&& call, Reply reply) {
                                            "a valid Authorization: Bearer <token> is required")));
     }
     if (principal->role < route.role) {
-      return reply(ErrorResponse(MakeError(
-          ErrorCode::kForbidden, "the role " + std::string(NameOf(principal->role)) +
-                                     " may not do this; it needs " +
-                                     std::string(NameOf(route.role)))));
+      return reply(ErrorResponse(
+          MakeError(ErrorCode::kForbidden, "the role " + std::string(NameOf(principal->role)) +
+                                               " may not do this; it needs " +
+                                               std::string(NameOf(route.role)))));
     }
     call.principal = *principal;
   }
@@ -255,15 +258,16 @@ void Api::Dispatch(Route& route, Call&& call, Reply reply) {
 
 void Api::Query(Reply reply, std::function<HttpResponse(service::EngineContext&)> query) {
   auto shared_reply = std::make_shared<Reply>(std::move(reply));
-  bool taken = engine_.Submit([shared_reply, query = std::move(query)](service::EngineContext& context) {
-    HttpResponse response = query(context);
-    return [shared_reply, response = std::move(response)]() mutable {
-      (*shared_reply)(std::move(response));
-    };
-  });
+  bool taken =
+      engine_.Submit([shared_reply, query = std::move(query)](service::EngineContext& context) {
+        HttpResponse response = query(context);
+        return [shared_reply, response = std::move(response)]() mutable {
+          (*shared_reply)(std::move(response));
+        };
+      });
   if (!taken) {
-    (*shared_reply)(ErrorResponse(MakeError(ErrorCode::kOverloaded,
-                                            "the credit engine is busy; retry shortly")));
+    (*shared_reply)(ErrorResponse(
+        MakeError(ErrorCode::kOverloaded, "the credit engine is busy; retry shortly")));
   }
 }
 
@@ -273,12 +277,14 @@ HttpResponse Api::ExecuteNow(service::EngineContext& context, const Envelope& en
   Result<CommandResult> result = context.state.Execute(envelope, command, context.events);
   if (!result.ok()) return ErrorResponse(result.error());
   if (result->decision && !result->replayed) {
-    decisions_[static_cast<size_t>(result->decision->outcome)].fetch_add(
-        1, std::memory_order_relaxed);
+    decisions_[static_cast<size_t>(result->decision->outcome)].fetch_add(1,
+                                                                         std::memory_order_relaxed);
   }
-  json::object body = render(*result);
-  body["seq"] = result->seq;
-  HttpResponse response = JsonResponse(success_status, body);
+  std::string body = render(*result);
+  // Every reply is a JSON object; the event's sequence number goes in as its last field.
+  body.insert(body.size() - 1,
+              std::string(body.size() > 2 ? "," : "") + "\"seq\":" + std::to_string(result->seq));
+  HttpResponse response{success_status, std::move(body), "application/json", {}};
   if (result->replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
   return response;
 }
@@ -286,13 +292,13 @@ HttpResponse Api::ExecuteNow(service::EngineContext& context, const Envelope& en
 void Api::Execute(const Call& call, Command command, unsigned success_status, Render render,
                   Reply reply) {
   Envelope envelope{call.idempotency_key, call.principal.actor(), 0, Date{}};
-  Query(std::move(reply), [this, envelope = std::move(envelope), command = std::move(command),
-                           success_status, render = std::move(render)](
-                              service::EngineContext& context) mutable {
-    envelope.time = context.stamp.time;
-    envelope.today = context.stamp.today;
-    return ExecuteNow(context, envelope, command, success_status, render);
-  });
+  Query(std::move(reply),
+        [this, envelope = std::move(envelope), command = std::move(command), success_status,
+         render = std::move(render)](service::EngineContext& context) mutable {
+          envelope.time = context.stamp.time;
+          envelope.today = context.stamp.today;
+          return ExecuteNow(context, envelope, command, success_status, render);
+        });
 }
 
 std::string Api::RenderMetrics() const {
@@ -303,9 +309,8 @@ std::string Api::RenderMetrics() const {
     for (size_t i = 0; i < route->stats->by_status.size(); ++i) {
       uint64_t count = route->stats->by_status[i].load(std::memory_order_relaxed);
       if (count == 0) continue;
-      std::string status = i < RouteStats::kStatuses.size()
-                               ? std::to_string(RouteStats::kStatuses[i])
-                               : "other";
+      std::string status =
+          i < RouteStats::kStatuses.size() ? std::to_string(RouteStats::kStatuses[i]) : "other";
       out << "creditline_http_requests_total{route=\"" << route->pattern << "\",method=\""
           << route->method << "\",status=\"" << status << "\"} " << count << "\n";
     }

@@ -7,10 +7,12 @@
 #include <array>
 #include <atomic>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/state.hpp"
@@ -73,8 +75,9 @@ class Api {
   // Runs a read on the engine thread and replies with its answer.
   void Query(Reply reply, std::function<HttpResponse(service::EngineContext&)> query);
   // Executes a command with the call's idempotency key and actor; replies `render(result)`
-  // with `success_status`, or the error. Replays carry Idempotent-Replayed: true.
-  using Render = std::function<boost::json::object(const CommandResult&)>;
+  // (a JSON object's text; the event's "seq" is added to it) with `success_status`, or the
+  // error. Replays carry Idempotent-Replayed: true.
+  using Render = std::function<std::string(const CommandResult&)>;
   void Execute(const Call& call, Command command, unsigned success_status, Render render,
                Reply reply);
   // Executes inside an engine task (batch items); returns the response.
@@ -88,8 +91,8 @@ class Api {
 
  private:
   void Dispatch(Route& route, Call&& call, Reply reply);
-  Route* Match(const std::string& method, const std::string& path,
-               std::vector<std::string>* params, bool* method_mismatch);
+  Route* Match(const std::string& method, const std::string& path, std::vector<std::string>* params,
+               bool* method_mismatch);
 
   service::Engine& engine_;
   service::TokenStore& tokens_;
@@ -98,6 +101,18 @@ class Api {
 };
 
 HttpResponse JsonResponse(unsigned status, const boost::json::object& body);
+
+// A Render from a function returning either JSON text or a JSON object.
+template <class F>
+Api::Render ToTextRender(F render) {
+  if constexpr (std::is_same_v<std::invoke_result_t<F, const CommandResult&>, std::string>) {
+    return render;
+  } else {
+    return [render = std::move(render)](const CommandResult& result) {
+      return boost::json::serialize(render(result));
+    };
+  }
+}
 HttpResponse ErrorResponse(const Error& error);
 // Parses a query parameter as an integer in [minimum, maximum], or returns the default.
 Result<int64_t> QueryInteger(const Call& call, const char* name, int64_t fallback, int64_t minimum,

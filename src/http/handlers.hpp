@@ -19,6 +19,13 @@ namespace creditline::http {
 using Params = std::vector<std::string>;
 
 struct Prepared {
+  // `render` returns the success body as JSON text or as a JSON object.
+  template <class F>
+  Prepared(Command command_in, unsigned status, F render_in)
+      : command(std::move(command_in)),
+        success_status(status),
+        render(ToTextRender(std::move(render_in))) {}
+
   Command command;
   unsigned success_status = 200;
   Api::Render render;

@@ -53,8 +53,8 @@ Result<std::optional<Money>> OptionalPolicyAmount(JsonInput& body, const std::st
   CL_ASSIGN_OR_RETURN(std::optional<std::string> code, body.OptionalString(currency_field.c_str()));
   if (!minor && !code) return std::optional<Money>();
   if (!minor || !code) {
-    return MakeError(ErrorCode::kMissingField, minor_field + " and " + currency_field +
-                                                   " go together",
+    return MakeError(ErrorCode::kMissingField,
+                     minor_field + " and " + currency_field + " go together",
                      minor ? currency_field : minor_field);
   }
   Result<Currency> currency = Currency::Parse(*code);
@@ -128,14 +128,12 @@ void LeaveGroupRoute(Api& api, Call&& call, Reply reply) {
   Result<AccountRef> ref = AccountFromQuery(call, call.params.at(1));
   if (!ref.ok()) return reply(ErrorResponse(ref.error()));
   LeaveGroup command{*ref, call.params.at(0)};
-  api.Execute(
-      call, command, 200,
-      [command](const CommandResult&) {
-        json::object out = AccountRefJson(command.account);
-        out["group_id"] = command.group_id;
-        return out;
-      },
-      std::move(reply));
+  api.Execute(call, command, 200, ToTextRender([command](const CommandResult&) {
+                json::object out = AccountRefJson(command.account);
+                out["group_id"] = command.group_id;
+                return out;
+              }),
+              std::move(reply));
 }
 
 void GetPolicies(Api& api, Call&&, Reply reply) {

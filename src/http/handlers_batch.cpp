@@ -21,15 +21,16 @@ struct BatchItem {
   std::optional<Error> error;
 };
 
-Result<BatchItem> PrepareItem(const json::value& value, size_t index, const Call& call) {
+Result<BatchItem> PrepareItem(const JsonInput& document, const json::value& value, size_t index,
+                              const Call& call) {
   std::string where = "commands[" + std::to_string(index) + "]";
-  CL_ASSIGN_OR_RETURN(JsonInput item, JsonInput::FromValue(value, where));
+  CL_ASSIGN_OR_RETURN(JsonInput item, document.Nested(value, where));
   CL_ASSIGN_OR_RETURN(std::string op, item.String("op"));
   CL_ASSIGN_OR_RETURN(std::optional<std::string> key, item.OptionalString("idempotency_key"));
   const json::value* raw_body = item.Raw("body");
   CL_RETURN_IF_ERROR(item.Finish());
   if (raw_body == nullptr) return MakeError(ErrorCode::kMissingField, "body is required", "body");
-  CL_ASSIGN_OR_RETURN(JsonInput body, JsonInput::FromValue(*raw_body, where + ".body"));
+  CL_ASSIGN_OR_RETURN(JsonInput body, document.Nested(*raw_body, where + ".body"));
   BatchItem prepared;
   if (key) {
     CL_RETURN_IF_ERROR(ValidateId(*key, "idempotency_key", kIdempotencyKeyBytesMaxHttp));
@@ -46,9 +47,8 @@ Result<BatchItem> PrepareItem(const json::value& value, size_t index, const Call
     return MakeError(ErrorCode::kInvalidArgument, "unknown op '" + op.substr(0, 40) + "'", "op");
   }
   if (call.principal.role < found->second.role) {
-    return MakeError(ErrorCode::kForbidden, "the role " +
-                                                std::string(NameOf(call.principal.role)) +
-                                                " may not run " + op);
+    return MakeError(ErrorCode::kForbidden,
+                     "the role " + std::string(NameOf(call.principal.role)) + " may not run " + op);
   }
   Params params;
   for (const std::string& field : found->second.path_fields) {
@@ -65,20 +65,21 @@ void Batch(Api& api, Call&& call, Reply reply) {
   Result<JsonInput> body = JsonInput::Parse(call.request.body);
   if (!body.ok()) return reply(ErrorResponse(body.error()));
   const json::value* commands = body->Raw("commands");
-  if (Status finished = body->Finish(); !finished.ok()) return reply(ErrorResponse(finished.error()));
+  if (Status finished = body->Finish(); !finished.ok())
+    return reply(ErrorResponse(finished.error()));
   if (commands == nullptr || !commands->is_array()) {
     return reply(ErrorResponse(
         MakeError(ErrorCode::kMissingField, "commands must be an array", "commands")));
   }
   const json::array& list = commands->get_array();
   if (list.size() > kBatchCommandsMax) {
-    return reply(ErrorResponse(MakeError(ErrorCode::kInvalidArgument,
-                                         "a batch holds at most 1000 commands", "commands")));
+    return reply(ErrorResponse(
+        MakeError(ErrorCode::kInvalidArgument, "a batch holds at most 1000 commands", "commands")));
   }
   auto items = std::make_shared<std::vector<BatchItem>>();
   items->reserve(list.size());
   for (size_t i = 0; i < list.size(); ++i) {
-    Result<BatchItem> item = PrepareItem(list[i], i, call);
+    Result<BatchItem> item = PrepareItem(*body, list[i], i, call);
     if (item.ok()) {
       items->push_back(std::move(*item));
     } else {
@@ -101,8 +102,8 @@ void Batch(Api& api, Call&& call, Reply reply) {
                                   item.command->success_status, item.command->render);
       }
       if (i > 0) results += ",";
-      results += "{\"status\":" + std::to_string(response.status) + ",\"body\":" + response.body +
-                 "}";
+      results +=
+          "{\"status\":" + std::to_string(response.status) + ",\"body\":" + response.body + "}";
     }
     results += "]}";
     return HttpResponse{200, std::move(results), "application/json", {}};

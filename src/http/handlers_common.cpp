@@ -28,7 +28,8 @@ std::map<std::string, BatchOperation>& BatchOperations() {
 Result<std::optional<int32_t>> OptionalInt32(JsonInput& body, const char* name) {
   CL_ASSIGN_OR_RETURN(std::optional<int64_t> value, body.OptionalInteger(name));
   if (!value) return std::optional<int32_t>();
-  if (*value < std::numeric_limits<int32_t>::min() || *value > std::numeric_limits<int32_t>::max()) {
+  if (*value < std::numeric_limits<int32_t>::min() ||
+      *value > std::numeric_limits<int32_t>::max()) {
     return MakeError(ErrorCode::kInvalidArgument, std::string(name) + " is out of range", name);
   }
   return std::optional<int32_t>(static_cast<int32_t>(*value));

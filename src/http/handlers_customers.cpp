@@ -54,7 +54,8 @@ Result<Prepared> PrepareCreateCustomer(JsonInput& body, const Params&) {
   CL_ASSIGN_OR_RETURN(c.name, body.String("name"));
   CL_ASSIGN_OR_RETURN(c.industry, body.StringOr("industry", ""));
   CL_ASSIGN_OR_RETURN(c.region, body.StringOr("region", ""));
-  CL_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> tags, body.OptionalStringList("tags"));
+  CL_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> tags,
+                      body.OptionalStringList("tags"));
   c.tags = tags.value_or(std::vector<std::string>{});
   CL_ASSIGN_OR_RETURN(AccountRef ref, ReadAccountRef(body, c.customer_id));
   CL_ASSIGN_OR_RETURN(OpenAccount open, ReadOpenAccount(body, std::move(ref)));
@@ -94,9 +95,8 @@ Result<Prepared> PrepareUpdateCustomer(JsonInput& body, const Params& params) {
 Result<Prepared> PrepareOpenAccount(JsonInput& body, const Params& params) {
   CL_ASSIGN_OR_RETURN(std::string segment, body.Id("segment"));
   CL_ASSIGN_OR_RETURN(OpenAccount open, ReadOpenAccount(body, AccountRef{params.at(0), segment}));
-  return Prepared{open, 201, [ref = open.account](const CommandResult&) {
-                    return AccountRefJson(ref);
-                  }};
+  return Prepared{open, 201,
+                  [ref = open.account](const CommandResult&) { return AccountRefJson(ref); }};
 }
 
 Result<Prepared> PrepareSetLimit(JsonInput& body, const Params& params) {
@@ -165,14 +165,13 @@ void AddRemoveRoute(Api& api, const std::string& pattern, const char* id_name,
             if (!ref.ok()) return reply(ErrorResponse(ref.error()));
             std::string id = call.params.at(1);
             Command command = make(*ref, id);
-            api.Execute(
-                call, std::move(command), 200,
-                [ref = *ref, id, id_name](const CommandResult&) {
-                  json::object out = AccountRefJson(ref);
-                  out[id_name] = id;
-                  return out;
-                },
-                std::move(reply));
+            api.Execute(call, std::move(command), 200,
+                        ToTextRender([ref = *ref, id, id_name](const CommandResult&) {
+                          json::object out = AccountRefJson(ref);
+                          out[id_name] = id;
+                          return out;
+                        }),
+                        std::move(reply));
           });
 }
 
@@ -217,7 +216,7 @@ void ListCustomers(Api& api, Call&& call, Reply reply) {
           context.state.ViewCustomerAccounts(customer->customer_id, context.stamp.today);
       json::object item = CustomerJson(*customer);
       item["account"] = views.ok() && !views->empty() ? json::value(AccountViewJson(views->front()))
-                                                     : json::value(nullptr);
+                                                      : json::value(nullptr);
       customers.push_back(std::move(item));
     }
     json::value next = more ? json::value(json::string(page.back()->customer_id)) : nullptr;
@@ -263,8 +262,8 @@ void AddCustomerRoutes(Api& api) {
                   PrepareOpenAccount);
   AddCommandRoute(api, "PUT", "/v1/customers/{customer_id}/limit", Role::kCreditManager,
                   PrepareSetLimit);
-  AddCommandRoute(api, "POST", "/v1/customers/{customer_id}/temporary-limits",
-                  Role::kCreditManager, PrepareAddTemporaryLimit);
+  AddCommandRoute(api, "POST", "/v1/customers/{customer_id}/temporary-limits", Role::kCreditManager,
+                  PrepareAddTemporaryLimit);
   AddRemoveRoute(api, "/v1/customers/{customer_id}/temporary-limits/{temporary_limit_id}",
                  "temporary_limit_id", [](AccountRef ref, std::string id) -> Command {
                    return RemoveTemporaryLimit{std::move(ref), std::move(id)};

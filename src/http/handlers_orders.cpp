@@ -17,7 +17,7 @@ Result<Prepared> PrepareCreateOrder(JsonInput& body, const Params&) {
   CL_ASSIGN_OR_RETURN(std::optional<TimeMs> expires_at, body.OptionalTimestamp("expires_at"));
   c.expires_at = expires_at.value_or(0);
   return Prepared{c, 200, [id = c.order_id](const CommandResult& result) {
-                    return DecisionJson(*result.decision, id);
+                    return DecisionText(*result.decision, id);
                   }};
 }
 
@@ -75,7 +75,7 @@ Result<std::function<HttpResponse(service::EngineContext&)>> PrepareCreditCheck(
       [ref, amount](service::EngineContext& context) {
         Result<Decision> decision = context.state.Check(ref, amount, context.stamp.today);
         if (!decision.ok()) return ErrorResponse(decision.error());
-        return JsonResponse(200, DecisionJson(*decision, ""));
+        return HttpResponse{200, DecisionText(*decision, ""), "application/json", {}};
       });
 }
 
@@ -103,8 +103,8 @@ void GetHolds(Api& api, Call&& call, Reply reply) {
   api.Query(std::move(reply), [limit = static_cast<size_t>(*limit)](service::EngineContext& c) {
     json::array holds;
     for (const OrderView& order : c.state.Holds(limit)) holds.push_back(OrderJson(order));
-    return JsonResponse(200, json::object{{"holds", std::move(holds)},
-                                          {"total", c.state.hold_count()}});
+    return JsonResponse(200,
+                        json::object{{"holds", std::move(holds)}, {"total", c.state.hold_count()}});
   });
 }
 

@@ -60,7 +60,8 @@ void CreateToken(Api& api, Call&& call, Reply reply) {
   if (!role.ok()) return reply(ErrorResponse(role.error()));
   Result<std::string> name = body->StringOr("name", "");
   if (!name.ok()) return reply(ErrorResponse(name.error()));
-  if (Status finished = body->Finish(); !finished.ok()) return reply(ErrorResponse(finished.error()));
+  if (Status finished = body->Finish(); !finished.ok())
+    return reply(ErrorResponse(finished.error()));
   Result<service::NewToken> token = api.tokens().Create(*role, *name, service::SystemNowMs());
   if (!token.ok()) return reply(ErrorResponse(token.error()));
   json::object out = TokenJson(token->record);
@@ -70,7 +71,8 @@ void CreateToken(Api& api, Call&& call, Reply reply) {
 
 void ListTokens(Api& api, Call&&, Reply reply) {
   json::array tokens;
-  for (const service::TokenRecord& record : api.tokens().List()) tokens.push_back(TokenJson(record));
+  for (const service::TokenRecord& record : api.tokens().List())
+    tokens.push_back(TokenJson(record));
   reply(JsonResponse(200, json::object{{"tokens", std::move(tokens)}}));
 }
 

@@ -1,5 +1,6 @@
 #include "http/json_input.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include "core/ids.hpp"
@@ -20,32 +21,39 @@ Error Missing(const char* name) {
 }  // namespace
 
 Result<JsonInput> JsonInput::Parse(std::string_view body) {
-  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return JsonInput({});
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) body = "{}";
   json::parse_options options;
   options.max_depth = kJsonDepthMax;
   boost::system::error_code error;
-  json::value value = json::parse(body, error, {}, options);
+  // One arena for the whole document: parsing allocates by bumping a pointer, and the
+  // document is freed in one step when the last JsonInput viewing it goes.
+  json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>();
+  auto document = std::make_shared<const json::value>(json::parse(body, error, arena, options));
   if (error) {
     return MakeError(ErrorCode::kInvalidJson, "the body is not valid JSON: " + error.message());
   }
-  return FromValue(value, "the body");
+  if (!document->is_object()) {
+    return MakeError(ErrorCode::kInvalidJson, "the body must be a JSON object");
+  }
+  const json::object* object = &document->get_object();
+  return JsonInput(std::move(document), object);
 }
 
-Result<JsonInput> JsonInput::FromValue(const json::value& value, const std::string& where) {
+Result<JsonInput> JsonInput::Nested(const json::value& value, const std::string& where) const {
   if (!value.is_object()) {
     return MakeError(ErrorCode::kInvalidJson, where + " must be a JSON object");
   }
-  return JsonInput(value.get_object());
+  return JsonInput(document_, &value.get_object());
 }
 
 const json::value* JsonInput::Find(const char* name) {
-  const json::value* value = object_.if_contains(name);
+  const json::value* value = object_->if_contains(name);
   if (value != nullptr) used_.insert(name);
   return value;
 }
 
 const json::value* JsonInput::Raw(const char* name) { return Find(name); }
-bool JsonInput::Has(const char* name) const { return object_.contains(name); }
+bool JsonInput::Has(const char* name) const { return object_->contains(name); }
 
 Result<std::optional<std::string>> JsonInput::OptionalString(const char* name) {
   const json::value* value = Find(name);
@@ -129,7 +137,7 @@ Result<Date> JsonInput::DateField(const char* name) {
 }
 
 Result<std::optional<Date>> JsonInput::NullableDate(const char* name) {
-  const json::value* value = object_.if_contains(name);
+  const json::value* value = object_->if_contains(name);
   if (value != nullptr && value->is_null()) {
     used_.insert(name);
     return std::optional<Date>(kNoDate);
@@ -158,7 +166,7 @@ Result<std::optional<std::vector<std::string>>> JsonInput::OptionalStringList(co
 }
 
 Status JsonInput::Finish() const {
-  for (const auto& [key, value] : object_) {
+  for (const auto& [key, value] : *object_) {
     if (!used_.contains(std::string_view(key))) {
       std::string name(key.substr(0, 64));
       return MakeError(ErrorCode::kUnknownField, "unknown field '" + name + "'", name);

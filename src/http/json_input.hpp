@@ -8,6 +8,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,8 +28,8 @@ class JsonInput {
  public:
   // Parses a request body that must be one JSON object. An empty body is an empty object.
   static Result<JsonInput> Parse(std::string_view body);
-  // Wraps an object already parsed (batch items).
-  static Result<JsonInput> FromValue(const boost::json::value& value, const std::string& where);
+  // Views an object inside this input's document (batch items), without copying it.
+  Result<JsonInput> Nested(const boost::json::value& value, const std::string& where) const;
 
   Result<std::string> String(const char* name);
   Result<std::optional<std::string>> OptionalString(const char* name);
@@ -54,10 +55,13 @@ class JsonInput {
   Status Finish() const;
 
  private:
-  explicit JsonInput(boost::json::object object) : object_(std::move(object)) {}
+  JsonInput(std::shared_ptr<const boost::json::value> document, const boost::json::object* object)
+      : document_(std::move(document)), object_(object) {}
   const boost::json::value* Find(const char* name);
 
-  boost::json::object object_;
+  // The parsed body (in one arena, freed at once); object_ points into it.
+  std::shared_ptr<const boost::json::value> document_;
+  const boost::json::object* object_;
   std::set<std::string, std::less<>> used_;
 };
 

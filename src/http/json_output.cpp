@@ -1,5 +1,6 @@
 #include "http/json_output.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <type_traits>
 
@@ -13,16 +14,6 @@ namespace {
 
 std::string_view NameOf(OrderStatus status) {
   return status == OrderStatus::kHeld ? "held" : "open";
-}
-
-json::array ReasonsJson(const Decision& decision) {
-  json::array reasons;
-  for (const Reason& reason : decision.reasons) {
-    reasons.push_back(json::object{{"code", NameOf(reason.code)},
-                                   {"action", NameOf(reason.action)},
-                                   {"message", ExplainReason(decision, reason)}});
-  }
-  return reasons;
 }
 
 // Renders any value whose struct lists named fields; used for the change feed.
@@ -45,7 +36,8 @@ json::value Generic(const T& value) {
   } else if constexpr (std::is_same_v<T, Reasons>) {
     json::array reasons;
     for (const Reason& reason : value) {
-      reasons.push_back(json::object{{"code", NameOf(reason.code)}, {"action", NameOf(reason.action)}});
+      reasons.push_back(
+          json::object{{"code", NameOf(reason.code)}, {"action", NameOf(reason.action)}});
     }
     return reasons;
   } else if constexpr (IsOptional<T>::value) {
@@ -104,34 +96,91 @@ json::object AccountViewJson(const AccountView& v) {
   };
 }
 
-json::object DecisionJson(const Decision& d, const std::string& order_id) {
-  json::object out;
-  if (!order_id.empty()) out["order_id"] = order_id;
-  out["decision"] = NameOf(d.outcome);
-  out["reasons"] = ReasonsJson(d);
-  out["amount_minor"] = d.amount_minor;
-  out["currency"] = d.currency.code();
-  out["account"] = json::object{
-      {"limit_minor", d.limit_minor},
-      {"effective_limit_minor", d.effective_limit_minor},
-      {"exposure_minor", d.exposure_before_minor},
-      {"orders_open_minor", d.orders_open_minor},
-      {"receivables_open_minor", d.receivables_open_minor},
-      {"unapplied_credit_minor", d.unapplied_credit_minor},
-      {"available_minor", d.available_before_minor},
-      {"available_after_minor", d.available_after_minor},
-      {"utilization_after_bp", d.utilization_after_bp},
-      {"overdue_minor", d.overdue_minor},
-      {"oldest_days_past_due", d.days_past_due},
-  };
-  if (d.in_group) {
-    out["group"] = json::object{{"limit_minor", d.group_limit_minor},
-                                {"exposure_minor", d.group_exposure_before_minor},
-                                {"available_after_minor", d.group_available_after_minor}};
-  } else {
-    out["group"] = nullptr;
+namespace {
+
+// Appends `text` as a JSON string literal.
+void AppendString(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    unsigned char byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else {
+      out += c;
+    }
   }
+  out += '"';
+}
+
+void AppendField(std::string& out, std::string_view name, int64_t value) {
+  out += '"';
+  out += name;
+  out += "\":";
+  out += std::to_string(value);
+  out += ',';
+}
+
+}  // namespace
+
+std::string DecisionText(const Decision& d, const std::string& order_id) {
+  std::string out = "{";
+  if (!order_id.empty()) {
+    out += "\"order_id\":";
+    AppendString(out, order_id);
+    out += ',';
+  }
+  out += "\"decision\":\"";
+  out += NameOf(d.outcome);
+  out += "\",\"reasons\":[";
+  for (size_t i = 0; i < d.reasons.size(); ++i) {
+    const Reason& reason = d.reasons[i];
+    out += i == 0 ? "{\"code\":\"" : ",{\"code\":\"";
+    out += NameOf(reason.code);
+    out += "\",\"action\":\"";
+    out += NameOf(reason.action);
+    out += "\",\"message\":";
+    AppendString(out, ExplainReason(d, reason));
+    out += '}';
+  }
+  out += "],";
+  AppendField(out, "amount_minor", d.amount_minor);
+  out += "\"currency\":\"";
+  out += d.currency.code();
+  out += "\",\"account\":{";
+  AppendField(out, "limit_minor", d.limit_minor);
+  AppendField(out, "effective_limit_minor", d.effective_limit_minor);
+  AppendField(out, "exposure_minor", d.exposure_before_minor);
+  AppendField(out, "orders_open_minor", d.orders_open_minor);
+  AppendField(out, "receivables_open_minor", d.receivables_open_minor);
+  AppendField(out, "unapplied_credit_minor", d.unapplied_credit_minor);
+  AppendField(out, "available_minor", d.available_before_minor);
+  AppendField(out, "available_after_minor", d.available_after_minor);
+  AppendField(out, "utilization_after_bp", d.utilization_after_bp);
+  AppendField(out, "overdue_minor", d.overdue_minor);
+  AppendField(out, "oldest_days_past_due", d.days_past_due);
+  out.back() = '}';
+  out += ",\"group\":";
+  if (d.in_group) {
+    out += '{';
+    AppendField(out, "limit_minor", d.group_limit_minor);
+    AppendField(out, "exposure_minor", d.group_exposure_before_minor);
+    AppendField(out, "available_after_minor", d.group_available_after_minor);
+    out.back() = '}';
+  } else {
+    out += "null";
+  }
+  out += '}';
   return out;
+}
+
+json::object DecisionJson(const Decision& d, const std::string& order_id) {
+  return json::parse(DecisionText(d, order_id)).as_object();
 }
 
 json::object OrderJson(const OrderView& o) {
@@ -157,22 +206,26 @@ json::object OrderJson(const OrderView& o) {
 
 json::object InvoiceJson(const InvoiceView& i) {
   return json::object{
-      {"invoice_id", i.invoice_id},       {"order_id", i.order_id},
+      {"invoice_id", i.invoice_id},           {"order_id", i.order_id},
       {"customer_id", i.account.customer_id}, {"segment", i.account.segment},
-      {"currency", i.currency.code()},    {"amount_minor", i.amount_minor},
-      {"open_minor", i.open_minor},       {"issued_on", DateJson(i.issued_on)},
-      {"due_on", DateJson(i.due_on)},     {"days_past_due", i.days_past_due},
+      {"currency", i.currency.code()},        {"amount_minor", i.amount_minor},
+      {"open_minor", i.open_minor},           {"issued_on", DateJson(i.issued_on)},
+      {"due_on", DateJson(i.due_on)},         {"days_past_due", i.days_past_due},
   };
 }
 
 json::object GroupJson(const GroupView& g) {
   json::array members;
   for (const AccountRef& member : g.members) {
-    members.push_back(json::object{{"customer_id", member.customer_id}, {"segment", member.segment}});
+    members.push_back(
+        json::object{{"customer_id", member.customer_id}, {"segment", member.segment}});
   }
-  return json::object{{"group_id", g.group_id},           {"name", g.name},
-                      {"currency", g.currency.code()},    {"limit_minor", g.limit_minor},
-                      {"exposure_minor", g.exposure_minor}, {"available_minor", g.available_minor},
+  return json::object{{"group_id", g.group_id},
+                      {"name", g.name},
+                      {"currency", g.currency.code()},
+                      {"limit_minor", g.limit_minor},
+                      {"exposure_minor", g.exposure_minor},
+                      {"available_minor", g.available_minor},
                       {"members", std::move(members)}};
 }
 
@@ -186,8 +239,8 @@ json::object PolicyJson(const Policy& p) {
       {"warning_bp", p.warning_bp},
       {"max_order_value_minor", OptionalMoneyMinor(p.max_order_value)},
       {"max_order_value_currency", currency(p.max_order_value)},
-      {"max_days_past_due", p.max_days_past_due ? json::value(*p.max_days_past_due)
-                                                : json::value(nullptr)},
+      {"max_days_past_due",
+       p.max_days_past_due ? json::value(*p.max_days_past_due) : json::value(nullptr)},
       {"max_overdue_amount_minor", OptionalMoneyMinor(p.max_overdue_amount)},
       {"max_overdue_amount_currency", currency(p.max_overdue_amount)},
       {"day_quota_minor", OptionalMoneyMinor(p.day_quota)},
@@ -210,14 +263,15 @@ json::object PolicyJson(const Policy& p) {
 json::object CustomerJson(const Customer& c) {
   json::array tags;
   for (const std::string& tag : c.tags) tags.push_back(json::string(tag));
-  return json::object{{"customer_id", c.customer_id}, {"name", c.name},
-                      {"industry", c.industry},       {"region", c.region},
+  return json::object{{"customer_id", c.customer_id},
+                      {"name", c.name},
+                      {"industry", c.industry},
+                      {"region", c.region},
                       {"tags", std::move(tags)}};
 }
 
 json::object EventJson(const Event& event) {
-  json::value data =
-      std::visit([](const auto& body) { return Generic(body); }, event.body);
+  json::value data = std::visit([](const auto& body) { return Generic(body); }, event.body);
   return json::object{{"seq", event.seq},
                       {"time", FormatTimestamp(event.time)},
                       {"today", DateJson(event.today)},
@@ -227,10 +281,9 @@ json::object EventJson(const Event& event) {
 }
 
 std::string ErrorJson(const Error& error) {
-  return json::serialize(json::object{
-      {"error", json::object{{"code", NameOf(error.code)},
-                             {"message", error.message},
-                             {"field", error.field}}}});
+  return json::serialize(json::object{{"error", json::object{{"code", NameOf(error.code)},
+                                                             {"message", error.message},
+                                                             {"field", error.field}}}});
 }
 
 }  // namespace creditline::http

@@ -17,7 +17,10 @@
 namespace creditline::http {
 
 boost::json::object AccountViewJson(const AccountView& view);
-// The decision with the account figures the rules saw. `order_id` empty: a credit check.
+// The decision with the account figures the rules saw, as JSON text written directly (the
+// hottest reply). `order_id` empty: a credit check.
+std::string DecisionText(const Decision& decision, const std::string& order_id);
+// The same, as an object, for nesting in other replies.
 boost::json::object DecisionJson(const Decision& decision, const std::string& order_id);
 boost::json::object OrderJson(const OrderView& order);
 boost::json::object InvoiceJson(const InvoiceView& invoice);

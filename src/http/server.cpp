@@ -55,10 +55,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kRequestBodyBytesMax);
     parser_->header_limit(kRequestHeaderBytesMax);
     stream_.expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code error, size_t) {
-                        self->OnRead(error);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
   }
 
   void OnRead(beast::error_code error) {
@@ -74,7 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return Send(PlainError(431, "invalid_argument", "the request headers are over 16 KiB"), 11,
                   false);
     }
-    if (error) return Send(PlainError(400, "invalid_argument", "malformed HTTP request"), 11, false);
+    if (error)
+      return Send(PlainError(400, "invalid_argument", "malformed HTTP request"), 11, false);
     bhttp::request<bhttp::string_body> request = parser_->release();
     unsigned version = request.version();
     bool keep_alive = request.keep_alive();
@@ -155,21 +155,20 @@ namespace {
 
 void Accept(tcp::acceptor& acceptor, asio::io_context& io, const Handler& handler,
             std::atomic<size_t>& connections) {
-  acceptor.async_accept(
-      asio::make_strand(io), [&acceptor, &io, &handler, &connections](beast::error_code error,
-                                                                       tcp::socket socket) {
-        if (error == asio::error::operation_aborted) return;
-        if (!error) {
-          if (connections.fetch_add(1) >= kConnectionsMax) {
-            connections.fetch_sub(1);
-            beast::error_code ignored;
-            socket.close(ignored);
-          } else {
-            std::make_shared<Session>(std::move(socket), handler, connections)->Run();
-          }
-        }
-        Accept(acceptor, io, handler, connections);
-      });
+  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, &handler, &connections](
+                                                   beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted) return;
+    if (!error) {
+      if (connections.fetch_add(1) >= kConnectionsMax) {
+        connections.fetch_sub(1);
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<Session>(std::move(socket), handler, connections)->Run();
+      }
+    }
+    Accept(acceptor, io, handler, connections);
+  });
 }
 
 }  // namespace
@@ -178,8 +177,8 @@ Status Server::Start(const std::string& listen, int threads) {
   std::string host;
   uint16_t port = 0;
   if (!SplitHostPort(listen, &host, &port)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "--listen must be HOST:PORT, e.g. 127.0.0.1:8080", "listen");
+    return MakeError(ErrorCode::kInvalidArgument, "--listen must be HOST:PORT, e.g. 127.0.0.1:8080",
+                     "listen");
   }
   beast::error_code error;
   asio::ip::address address = asio::ip::make_address(host, error);

@@ -24,7 +24,9 @@ Engine::Engine(BusinessCalendar calendar, StateOptions options)
 
 Engine::~Engine() { Stop(); }
 
-void Engine::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Engine::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Engine::Stop() {
   {

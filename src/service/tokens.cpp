@@ -71,7 +71,7 @@ NewToken TokenStore::Generate(Role role, const std::string& name, TimeMs now) {
   NewToken token;
   token.secret = "cl_" + RandomHex(kSecretBytes);
   token.record = TokenRecord{"tok_" + RandomHex(kTokenIdBytes), name, role,
-                             Sha256Hex(token.secret), now, false};
+                             Sha256Hex(token.secret),           now,  false};
   return token;
 }
 
@@ -79,10 +79,10 @@ Result<std::unique_ptr<TokenStore>> TokenStore::Open(const std::string& data_dir
   std::string path = data_dir + "/" + kTokenFile;
   std::ifstream file(path);
   if (!file) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "no token file at " + path + ": run `creditline init --data " + data_dir +
-                         "` first",
-                     "data");
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "no token file at " + path + ": run `creditline init --data " + data_dir + "` first",
+        "data");
   }
   std::unique_ptr<TokenStore> store(new TokenStore(path));
   std::string line;
