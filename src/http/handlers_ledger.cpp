@@ -83,7 +83,8 @@ Result<Prepared> PrepareWriteOff(JsonInput& body, const Params&) {
   WriteOff c;
   CL_ASSIGN_OR_RETURN(c.write_off_id, body.String("write_off_id"));
   CL_ASSIGN_OR_RETURN(c.invoice_id, body.String("invoice_id"));
-  if (body.Has("amount_minor")) {
+  // A partial write-off names its amount and currency together; either alone is incomplete.
+  if (body.Has("amount_minor") || body.Has("currency")) {
     CL_ASSIGN_OR_RETURN(c.amount, body.Amount());
   }
   CL_ASSIGN_OR_RETURN(c.reason, body.StringOr("reason", ""));

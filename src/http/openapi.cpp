@@ -58,10 +58,8 @@ json::object Str(std::string_view description = {}) {
   return Describe(json::object{{"type", "string"}}, description);
 }
 
-// Names, reasons and other free text: UTF-8 without control characters, at most 500 bytes.
-json::object Text(std::string_view description = {}) {
-  return Describe(json::object{{"type", "string"}, {"maxLength", 500}}, description);
-}
+// Names, reasons and other free text (components/schemas/Text).
+json::object Text(std::string_view description = {}) { return SchemaRef("Text", description); }
 
 json::object Int(std::string_view description = {}) {
   return Describe(json::object{{"type", "integer"}, {"format", "int64"}}, description);
@@ -256,8 +254,9 @@ json::object WithBodyField(json::object body, const std::string& name, json::obj
 }
 
 Field SegmentIn() {
-  return Optional("segment", Id("The account's credit segment; absent or empty: the customer's "
-                                "default account."));
+  return Optional("segment", SchemaRef("Segment",
+                                       "The account's credit segment; absent or empty: "
+                                       "the customer's default account."));
 }
 
 Field SegmentOut() {
@@ -282,6 +281,14 @@ json::object SharedSchemas() {
   s["Id"] = json::object{{"type", "string"},
                          {"pattern", "^[A-Za-z0-9._:-]{1,64}$"},
                          {"description", "An identifier: 1-64 characters of A-Z a-z 0-9 . _ : -"}};
+  s["Segment"] = json::object{
+      {"type", "string"},
+      {"pattern", "^[A-Za-z0-9._:-]{0,64}$"},
+      {"description", "A credit segment: an identifier, or empty for the default account."}};
+  s["Text"] = json::object{
+      {"type", "string"},
+      {"maxLength", 500},
+      {"description", "Free text: UTF-8 without control characters, at most 500 bytes."}};
   s["Currency"] = StringEnum(CurrencyCodes(), "An ISO 4217 currency code.");
   s["AccountStatus"] = StringEnum(EnumNames<AccountStatus>(), "The status of a credit account.");
   s["RuleAction"] = StringEnum(EnumNames<RuleAction>(),
@@ -750,7 +757,7 @@ json::object SharedParameters() {
   p["collateral_id"] = PathParameter("collateral_id", "A collateral item's id.");
   p["name"] = PathParameter("name", "A policy name.");
   p["token_id"] = PathParameter("token_id", "An API token's id.");
-  p["segment"] = QueryParameter("segment", Schema("Id"),
+  p["segment"] = QueryParameter("segment", Schema("Segment"),
                                 "The account's credit segment; absent or empty: the default "
                                 "account.");
   p["IdempotencyKey"] = json::object{
