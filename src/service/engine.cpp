@@ -5,8 +5,8 @@
 
 namespace creditline::service {
 
-void EventFeed::Append(const std::vector<Event>& events) {
-  for (const Event& event : events) events_.push_back(event);
+void EventFeed::Append(std::vector<Event>&& events) {
+  for (Event& event : events) events_.push_back(std::move(event));
   while (events_.size() > kEventFeedRetainedMax) events_.pop_front();
 }
 
@@ -89,11 +89,11 @@ void Engine::RunBatch(std::vector<EngineTask>& batch) {
   EngineContext context{state_, NextStamp(), &events, feed_};
   if (context.stamp.time >= next_tick_) Housekeeping(context);
   for (EngineTask& task : batch) continuations.push_back(task(context));
-  feed_.Append(events);
   {
     std::lock_guard lock(mutex_);
     events_applied_ += events.size();
   }
+  feed_.Append(std::move(events));
   for (Continuation& continuation : continuations) {
     if (continuation) continuation();
   }

@@ -38,7 +38,7 @@ struct Stamp {
 // Recent events, oldest first, for GET /v1/events.
 class EventFeed {
  public:
-  void Append(const std::vector<Event>& events);
+  void Append(std::vector<Event>&& events);
   // Events with seq > after, at most `limit`.
   std::vector<const Event*> After(uint64_t after, size_t limit) const;
   uint64_t first_seq() const { return events_.empty() ? 0 : events_.front().seq; }
