@@ -354,6 +354,9 @@ class Decider {
     CL_RETURN_IF_ERROR(ValidatePositiveAmount(c.amount, "amount_minor"));
     CL_ASSIGN_OR_RETURN(int64_t total,
                         s_.InAccountCurrency(account, c.amount, env_.today, "currency"));
+    if (total <= 0) {
+      return MakeError(ErrorCode::kInvalidAmount, "amount converts to zero", "amount_minor");
+    }
     if (total < order.invoiced_minor) {
       return MakeError(ErrorCode::kInvalidAmount,
                        "the new amount is below what is already invoiced", "amount_minor");

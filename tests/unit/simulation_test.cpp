@@ -3,13 +3,15 @@
 // Each seed builds a small random world (policies with random tolerances, thresholds, quotas
 // and actions; two or three credit groups; 10-30 customers with one or two accounts in CNY, USD
 // or JPY; FX rates) and then sends random commands through State::Execute: reservations (some
-// expiring, some in a foreign currency), changes up and down, cancellations, expiry sweeps,
-// invoices from orders (partial, full, closing) and standalone, payments (named, oldest first,
-// overpaying), credit notes, write-offs, hold releases and rejections, limit, temporary limit,
-// collateral, status, group, policy and FX changes, idempotent retries (same body: replayed;
-// other body: conflict) and a share of deliberately invalid commands. Time and the business
-// date move forward at random, sometimes by days, so invoices fall overdue, temporary limits
-// lapse and reservations expire.
+// expiring, some in a foreign currency, a few of the largest allowed amount, some reusing the
+// id of a closed order), changes up and down, cancellations, expiry sweeps, invoices from
+// orders (partial, full, closing) and standalone, payments (named, oldest first, overpaying),
+// credit notes, write-offs, hold releases and rejections, limit, temporary limit, collateral,
+// status, group, policy, FX (both directions), customer and account changes, idempotent
+// retries (same body: replayed with the same reply; other body: conflict; past retention: a
+// new command) and a share of deliberately invalid commands, each with the error it must get.
+// Time moves forward at random, sometimes by days, so invoices fall overdue, temporary limits
+// lapse and reservations expire; now and then the clock steps back a little.
 //
 // After every step it checks the invariants of DESIGN.md sections 4 and 6: exposure equals the
 // open items, group exposure equals the members' exposure, hold counts match the hold queue, a
@@ -409,7 +411,8 @@ Planned Expecting(ErrorCode error, Command command) {
   return planned;
 }
 
-// For commands whose validity depends on FX rounding the generator does not model.
+// For commands that may pass an amount bound, before or after FX conversion, or fall below what
+// an order has invoiced: the generator does not model conversion exactly.
 Planned MaySucceed(Command command) {
   Planned planned(std::move(command));
   planned.expect = Expect::kEither;
@@ -486,6 +489,7 @@ class Simulation {
   void RepeatFailure(const Planned& planned, const std::string& key, const Error& error);
   void Remember(const std::string& key, const Command& command, const CommandResult& result);
   void Retry();
+  void Resend(const KeyedCommand& sent, const Command& command);
 
   // Generators of valid commands.
   Planned Reserve();
@@ -914,7 +918,10 @@ void Simulation::Retry() {
     ExecutePlanned(NextCommand());
     return;
   }
-  Command command = random_.Percent(70) ? sent.command : NextCommand().command;
+  Resend(sent, random_.Percent(70) ? sent.command : NextCommand().command);
+}
+
+void Simulation::Resend(const KeyedCommand& sent, const Command& command) {
   bool same = Fingerprint(command) == Fingerprint(sent.command);
   uint64_t hash_before = state_.StateHash();
   size_t events_before = events_.size();
@@ -1120,7 +1127,7 @@ Planned Simulation::Payment() {
     payment.invoice_id = invoice->invoice_id;
     minor = SettleAmount(invoice->open_minor);
   } else {
-    minor = ViewOf(invoice->account).receivables_open_minor * random_.Between(10, 120) / 100;
+    minor = ViewOf(invoice->account).receivables_open_minor / 100 * random_.Between(10, 120);
   }
   minor = Clamped(std::max<int64_t>(1, minor));
   payment.amount = MaybeForeign(minor, invoice->currency, 10);
@@ -1895,6 +1902,7 @@ void ExpectCoverage(const Counters& counters) {
                       Count::kIdempotentReplays,
                       Count::kIdempotencyConflicts,
                       Count::kExpiredKeysReused,
+                      Count::kFailuresRepeated,
                       Count::kExpectedErrors,
                       Count::kReplayChecks}) {
     EXPECT_GT(counters[count], 0) << "the simulation produced no "
