@@ -127,40 +127,37 @@ Result<uint32_t> State::AccountSlot(const AccountRef& ref) const {
   return slot;
 }
 
-Result<uint32_t> State::OrderSlot(const std::string& order_id) const {
-  auto found = order_index_.find(order_id);
-  if (found == order_index_.end()) {
-    return MakeError(ErrorCode::kOrderNotFound,
-                     "no open or held order '" + order_id.substr(0, 80) + "'", "order_id");
+namespace {
+
+// The slot of `id` in one of the state's id indexes, or a not-found error naming it.
+Result<uint32_t> SlotIn(const absl::flat_hash_map<std::string, uint32_t>& index,
+                        const std::string& id, ErrorCode code, const char* what,
+                        const char* field) {
+  auto found = index.find(id);
+  if (found == index.end()) {
+    return MakeError(code, std::string(what) + " '" + id.substr(0, 80) + "'", field);
   }
   return found->second;
+}
+
+}  // namespace
+
+Result<uint32_t> State::OrderSlot(const std::string& order_id) const {
+  return SlotIn(order_index_, order_id, ErrorCode::kOrderNotFound, "no open or held order",
+                "order_id");
 }
 
 Result<uint32_t> State::InvoiceSlot(const std::string& invoice_id) const {
-  auto found = invoice_index_.find(invoice_id);
-  if (found == invoice_index_.end()) {
-    return MakeError(ErrorCode::kInvoiceNotFound,
-                     "no open invoice '" + invoice_id.substr(0, 80) + "'", "invoice_id");
-  }
-  return found->second;
+  return SlotIn(invoice_index_, invoice_id, ErrorCode::kInvoiceNotFound, "no open invoice",
+                "invoice_id");
 }
 
 Result<uint32_t> State::GroupSlot(const std::string& group_id) const {
-  auto found = group_index_.find(group_id);
-  if (found == group_index_.end()) {
-    return MakeError(ErrorCode::kGroupNotFound, "no credit group '" + group_id.substr(0, 80) + "'",
-                     "group_id");
-  }
-  return found->second;
+  return SlotIn(group_index_, group_id, ErrorCode::kGroupNotFound, "no credit group", "group_id");
 }
 
 Result<uint32_t> State::PolicySlot(const std::string& name) const {
-  auto found = policy_index_.find(name);
-  if (found == policy_index_.end()) {
-    return MakeError(ErrorCode::kPolicyNotFound, "no policy '" + name.substr(0, 80) + "'",
-                     "policy");
-  }
-  return found->second;
+  return SlotIn(policy_index_, name, ErrorCode::kPolicyNotFound, "no policy", "policy");
 }
 
 const Customer* State::FindCustomer(const std::string& customer_id) const {
