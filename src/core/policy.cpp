@@ -65,16 +65,9 @@ Status ValidatePolicy(const Policy& policy) {
     return MakeError(ErrorCode::kInvalidArgument, "max_days_past_due must be 0..3650",
                      "max_days_past_due");
   }
-  CL_RETURN_IF_ERROR(ValidateAction(policy.blocked_action, "blocked_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.on_hold_action, "on_hold_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.prepayment_action, "prepayment_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.review_expired_action, "review_expired_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.max_order_value_action, "max_order_value_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.overdue_action, "overdue_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.quota_action, "quota_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.limit_action, "limit_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.group_limit_action, "group_limit_action"));
-  CL_RETURN_IF_ERROR(ValidateAction(policy.warning_action, "warning_action"));
+  for (const PolicyActionField& field : kPolicyActionFields) {
+    CL_RETURN_IF_ERROR(ValidateAction(policy.*field.member, field.name));
+  }
   return Status::Ok();
 }
 

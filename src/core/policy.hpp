@@ -5,6 +5,7 @@
 // points (1% = 100 bp) so that no floating point enters a credit decision. Value types.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,6 +65,25 @@ struct Policy {
   }
   bool operator==(const Policy&) const = default;
 };
+
+// Every rule action of a policy with its field name: the one list that validation, the API
+// reader and the API writer all walk.
+struct PolicyActionField {
+  const char* name;
+  RuleAction Policy::*member;
+};
+inline constexpr std::array<PolicyActionField, 10> kPolicyActionFields = {{
+    {"blocked_action", &Policy::blocked_action},
+    {"on_hold_action", &Policy::on_hold_action},
+    {"prepayment_action", &Policy::prepayment_action},
+    {"review_expired_action", &Policy::review_expired_action},
+    {"max_order_value_action", &Policy::max_order_value_action},
+    {"overdue_action", &Policy::overdue_action},
+    {"quota_action", &Policy::quota_action},
+    {"limit_action", &Policy::limit_action},
+    {"group_limit_action", &Policy::group_limit_action},
+    {"warning_action", &Policy::warning_action},
+}};
 
 // Checks ranges and names; an invalid policy is refused before it is stored.
 Status ValidatePolicy(const Policy& policy);

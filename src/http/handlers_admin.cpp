@@ -85,19 +85,9 @@ Result<Prepared> PrepareSetPolicy(JsonInput& body, const Params& params) {
   CL_ASSIGN_OR_RETURN(p.max_overdue_amount, OptionalPolicyAmount(body, "max_overdue_amount"));
   CL_ASSIGN_OR_RETURN(p.day_quota, OptionalPolicyAmount(body, "day_quota"));
   CL_ASSIGN_OR_RETURN(p.month_quota, OptionalPolicyAmount(body, "month_quota"));
-  const std::pair<const char*, RuleAction*> actions[] = {
-      {"blocked_action", &p.blocked_action},
-      {"on_hold_action", &p.on_hold_action},
-      {"prepayment_action", &p.prepayment_action},
-      {"review_expired_action", &p.review_expired_action},
-      {"max_order_value_action", &p.max_order_value_action},
-      {"overdue_action", &p.overdue_action},
-      {"quota_action", &p.quota_action},
-      {"limit_action", &p.limit_action},
-      {"group_limit_action", &p.group_limit_action},
-      {"warning_action", &p.warning_action},
-  };
-  for (const auto& [name, action] : actions) CL_RETURN_IF_ERROR(ReadAction(body, name, action));
+  for (const PolicyActionField& field : kPolicyActionFields) {
+    CL_RETURN_IF_ERROR(ReadAction(body, field.name, &(p.*field.member)));
+  }
   return Prepared{SetPolicy{p}, 200, [p](const CommandResult&) { return PolicyJson(p); }};
 }
 

@@ -233,7 +233,7 @@ json::object PolicyJson(const Policy& p) {
   auto currency = [](const std::optional<Money>& money) {
     return money ? json::value(json::string(money->currency.code())) : json::value(nullptr);
   };
-  return json::object{
+  json::object out{
       {"name", p.name},
       {"tolerance_bp", p.tolerance_bp},
       {"warning_bp", p.warning_bp},
@@ -247,17 +247,11 @@ json::object PolicyJson(const Policy& p) {
       {"day_quota_currency", currency(p.day_quota)},
       {"month_quota_minor", OptionalMoneyMinor(p.month_quota)},
       {"month_quota_currency", currency(p.month_quota)},
-      {"blocked_action", NameOf(p.blocked_action)},
-      {"on_hold_action", NameOf(p.on_hold_action)},
-      {"prepayment_action", NameOf(p.prepayment_action)},
-      {"review_expired_action", NameOf(p.review_expired_action)},
-      {"max_order_value_action", NameOf(p.max_order_value_action)},
-      {"overdue_action", NameOf(p.overdue_action)},
-      {"quota_action", NameOf(p.quota_action)},
-      {"limit_action", NameOf(p.limit_action)},
-      {"group_limit_action", NameOf(p.group_limit_action)},
-      {"warning_action", NameOf(p.warning_action)},
   };
+  for (const PolicyActionField& field : kPolicyActionFields) {
+    out[field.name] = NameOf(p.*field.member);
+  }
+  return out;
 }
 
 json::object CustomerJson(const Customer& c) {
