@@ -176,6 +176,7 @@ void AddBenchmarkCommand(CLI::App& app) {
                  "Send commands without idempotency keys");
   core->callback([] { RunCoreBenchmark(core_options); });
   AddHttpBenchmarkCommand(*benchmark);
+  AddStoreBenchmarkCommands(*benchmark);
 }
 
 }  // namespace creditline::cli

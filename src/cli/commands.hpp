@@ -4,15 +4,20 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/error.hpp"
+
 namespace creditline::cli {
 
 void AddDemoCommand(CLI::App& app);
 void AddBenchmarkCommand(CLI::App& app);
 void AddServeCommands(CLI::App& app);  // init, serve
-void AddHttpBenchmarkCommand(CLI::App& benchmark);  // benchmark http
+void AddHttpBenchmarkCommand(CLI::App& benchmark);   // benchmark http
+void AddStoreBenchmarkCommands(CLI::App& benchmark);  // benchmark durable, recovery
 
 // The exit code set by the subcommand that ran (0 unless it failed).
 int ExitCode();
 void SetExitCode(int code);
+// Prints the error to stderr; returns its CLI exit code.
+int Fail(const Error& error);
 
 }  // namespace creditline::cli

@@ -5,11 +5,14 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/storage.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "service/calendar.hpp"
+#include "service/data_dir.hpp"
 #include "service/engine.hpp"
 #include "service/tokens.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace creditline::cli {
 namespace {
@@ -19,17 +22,18 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string time_zone = "UTC";
   int threads = 2;
+  service::SnapshotSchedule snapshots;
+  int64_t snapshot_every_seconds = 3'600;
+  size_t keep_snapshots = 3;
 };
-
-int Fail(const Error& error) {
-  std::fprintf(stderr, "creditline: %s\n", error.message.c_str());
-  return InfoOf(error.code).cli_exit_code;
-}
 
 void RunInit(const std::string& data_dir) {
   Result<service::NewToken> token =
       service::TokenStore::Initialize(data_dir, service::SystemNowMs());
   if (!token.ok()) return SetExitCode(Fail(token.error()));
+  Result<std::unique_ptr<store::Store>> created =
+      store::OpenSqliteStore(service::JournalPath(data_dir), true);
+  if (!created.ok()) return SetExitCode(Fail(created.error()));
   std::printf("initialized %s\n", std::filesystem::absolute(data_dir).c_str());
   std::printf("admin token (shown once; keep it safe):\n%s\n", token->secret.c_str());
 }
@@ -44,14 +48,21 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
-void RunServe(const ServeOptions& options) {
+void RunServe(ServeOptions options) {
   sigset_t signals = BlockStopSignals();  // Before any thread starts, so all inherit it.
   Result<service::BusinessCalendar> calendar =
       service::BusinessCalendar::ForZone(options.time_zone);
   if (!calendar.ok()) return SetExitCode(Fail(calendar.error()));
   Result<std::unique_ptr<service::TokenStore>> tokens = service::TokenStore::Open(options.data_dir);
   if (!tokens.ok()) return SetExitCode(Fail(tokens.error()));
-  service::Engine engine(*calendar);
+  Result<std::unique_ptr<service::DataDirLock>> lock =
+      service::DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) return SetExitCode(Fail(lock.error()));
+  options.snapshots.every_ms = options.snapshot_every_seconds * 1000;
+  Result<OpenedStore> opened = OpenAndRecover(service::JournalPath(options.data_dir),
+                                              options.snapshots, options.keep_snapshots);
+  if (!opened.ok()) return SetExitCode(Fail(opened.error()));
+  service::Engine engine(*calendar, std::move(opened->state), std::move(opened->durability));
   http::Api api(engine, **tokens);
   http::Server server([&api](http::HttpRequest request, http::Reply reply) {
     api.Handle(std::move(request), std::move(reply));
@@ -65,13 +76,13 @@ void RunServe(const ServeOptions& options) {
   std::printf("creditline serving on http://%s (port %u), data %s, business time zone %s\n",
               options.listen.c_str(), server.port(), options.data_dir.c_str(),
               options.time_zone.c_str());
-  std::printf("note: state is kept in memory only; it is lost when the server stops\n");
   std::fflush(stdout);
   int signal = 0;
   sigwait(&signals, &signal);
   std::printf("received %s, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   server.Stop();
   engine.Stop();
+  PrintClosingFigures(engine);
   std::printf("stopped\n");
 }
 
@@ -97,7 +108,20 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--threads", options.threads, "HTTP I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  serve
+      ->add_option("--snapshot-every-events", options.snapshots.every_events,
+                   "Take a snapshot after this many events (0: never by count)")
+      ->capture_default_str();
+  serve
+      ->add_option("--snapshot-every-seconds", options.snapshot_every_seconds,
+                   "Take a snapshot this often, if anything changed (0: never by time)")
+      ->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600))
+      ->capture_default_str();
+  serve->add_option("--keep-snapshots", options.keep_snapshots, "Snapshots to keep")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   serve->callback([] { RunServe(options); });
+  AddStorageCommands(app);
 }
 
 }  // namespace creditline::cli

@@ -41,6 +41,7 @@ inline constexpr uint32_t kCodecVectorItemsMax = 1 << 20;
 class StringSink {
  public:
   void Bytes(const void* data, size_t size) { bytes_.append(static_cast<const char*>(data), size); }
+  void Reserve(size_t size) { bytes_.reserve(size); }
   std::string& bytes() { return bytes_; }
 
  private:
@@ -164,6 +165,7 @@ class Reader {
   }
   bool failed() const { return failed_; }
   bool at_end() const { return position_ == data_.size(); }
+  size_t remaining() const { return data_.size() - position_; }
   size_t position() const { return position_; }
 
  private:

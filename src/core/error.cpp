@@ -6,8 +6,9 @@ namespace creditline {
 namespace {
 
 // HTTP status per API conventions; CLI exit codes: 1 internal, 2 bad input, 3 not found,
-// 4 conflict, 5 corrupt data, 6 not allowed, 7 overloaded. Kept in ErrorCode order (checked at start-up by the static_assert below).
-constexpr std::array<ErrorCodeInfo, 32> kErrorTable = {{
+// 4 conflict, 5 corrupt data, 6 not allowed, 7 overloaded, 8 storage failure, 9 data directory in
+// use. Kept in ErrorCode order (checked at start-up by the static_assert below).
+constexpr std::array<ErrorCodeInfo, 35> kErrorTable = {{
     {ErrorCode::kInvalidArgument, "invalid_argument", 400, 2},
     {ErrorCode::kMissingField, "missing_field", 400, 2},
     {ErrorCode::kInvalidId, "invalid_id", 400, 2},
@@ -40,6 +41,9 @@ constexpr std::array<ErrorCodeInfo, 32> kErrorTable = {{
     {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415, 2},
     {ErrorCode::kOverloaded, "overloaded", 503, 7},
     {ErrorCode::kInternal, "internal", 500, 1},
+    {ErrorCode::kStorageError, "storage_error", 500, 8},
+    {ErrorCode::kWritesStopped, "writes_stopped", 503, 8},
+    {ErrorCode::kDataDirInUse, "data_dir_in_use", 409, 9},
 }};
 
 constexpr bool TableInOrder() {

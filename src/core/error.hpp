@@ -50,7 +50,12 @@ enum class ErrorCode : uint8_t {
   kUnsupportedMediaType,
   kOverloaded,
   kInternal,
+  // Storage: the journal, snapshots and the data directory.
+  kStorageError,
+  kWritesStopped,
+  kDataDirInUse,
 };
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kDataDirInUse;
 
 struct ErrorCodeInfo {
   ErrorCode code;

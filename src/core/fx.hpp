@@ -32,6 +32,10 @@ std::string FormatFxRate(int64_t rate_scaled);
 struct FxRateEntry {
   Date effective_on;
   int64_t rate_scaled = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f("effective_on", effective_on), f("rate_scaled", rate_scaled);
+  }
 };
 
 class FxTable {

@@ -36,6 +36,11 @@ struct Customer {
   std::string customer_id, name, industry, region;
   std::vector<std::string> tags;
   std::vector<uint32_t> accounts;  // Account slots, in opening order.
+  template <class F>
+  void Fields(F&& f) {
+    f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
+        f("tags", tags), f("accounts", accounts);
+  }
 };
 
 struct TemporaryLimit {
@@ -73,9 +78,17 @@ struct DayAmount {
 
 struct ListLinks {
   uint32_t previous = kNone, next = kNone;
+  template <class F>
+  void Fields(F&& f) {
+    f("previous", previous), f("next", next);
+  }
 };
 struct ListEnds {
   uint32_t first = kNone, last = kNone;
+  template <class F>
+  void Fields(F&& f) {
+    f("first", first), f("last", last);
+  }
 };
 
 struct Account {
@@ -105,6 +118,18 @@ struct Account {
   int64_t ExposureMinor() const {
     return orders_open_minor + receivables_open_minor - unapplied_credit_minor;
   }
+  template <class F>
+  void Fields(F&& f) {
+    f("key", key), f("ref", ref), f("currency", currency), f("base_limit_minor", base_limit_minor),
+        f("temporary_limits", temporary_limits), f("collateral", collateral), f("grade", grade);
+    f("payment_terms_days", payment_terms_days), f("status", status), f("review_on", review_on),
+        f("policy", policy), f("group", group), f("orders_open_minor", orders_open_minor);
+    f("receivables_open_minor", receivables_open_minor),
+        f("unapplied_credit_minor", unapplied_credit_minor),
+        f("written_off_minor", written_off_minor), f("open_orders", open_orders);
+    f("held_orders", held_orders), f("open_invoices", open_invoices), f("orders", orders),
+        f("invoices", invoices), f("ordered_by_day", ordered_by_day);
+  }
 };
 
 struct Group {
@@ -116,6 +141,7 @@ struct Group {
 };
 
 enum class OrderStatus : uint8_t { kOpen, kHeld };
+inline constexpr uint8_t EnumLimit(OrderStatus) { return 2; }
 
 struct Order {
   std::string order_id;
@@ -130,6 +156,15 @@ struct Order {
   Decision decision;  // The decision that placed or held it.
   std::string released_by, release_reason;
   ListLinks account_links, hold_links;
+  template <class F>
+  void Fields(F&& f) {
+    f("order_id", order_id), f("account", account), f("status", status),
+        f("amount_minor", amount_minor), f("reserved_minor", reserved_minor);
+    f("invoiced_minor", invoiced_minor), f("requested", requested), f("placed_at", placed_at),
+        f("expires_at", expires_at), f("decided_seq", decided_seq), f("decision", decision);
+    f("released_by", released_by), f("release_reason", release_reason),
+        f("account_links", account_links), f("hold_links", hold_links);
+  }
 };
 
 struct Invoice {
@@ -141,6 +176,13 @@ struct Invoice {
   Date issued_on, due_on;
   uint64_t created_seq = 0;
   ListLinks account_links;
+  template <class F>
+  void Fields(F&& f) {
+    f("invoice_id", invoice_id), f("account", account), f("order_id", order_id),
+        f("amount_minor", amount_minor), f("open_minor", open_minor), f("original", original);
+    f("issued_on", issued_on), f("due_on", due_on), f("created_seq", created_seq),
+        f("account_links", account_links);
+  }
 };
 
 // What a command answered: kept with its idempotency key so that a retry gets the same reply.
@@ -153,12 +195,21 @@ struct CommandResult {
   // Reserved by a release, released by a cancel, invoiced, received, credited or written off,
   // in the account's currency.
   int64_t amount_minor = 0;
-  int64_t unapplied_minor = 0;                                       // Payments, credit notes.
+  int64_t unapplied_minor = 0;  // Payments, credit notes.
   int64_t reservation_consumed_minor = 0, reservation_released_minor = 0;  // Invoices.
-  int64_t credit_applied_minor = 0;                                  // Invoices.
-  Date due_on = kNoDate;                                             // Invoices.
-  AccountRef account;                                                // Write-offs.
-  std::vector<Allocation> allocations;                               // Payments, credit notes.
+  int64_t credit_applied_minor = 0;                                        // Invoices.
+  Date due_on = kNoDate;                                                   // Invoices.
+  AccountRef account;                                                      // Write-offs.
+  std::vector<Allocation> allocations;  // Payments, credit notes.
+  template <class F>
+  void Fields(F&& f) {
+    f("seq", seq), f("replayed", replayed), f("decision", decision), f("applied", applied),
+        f("amount_minor", amount_minor), f("unapplied_minor", unapplied_minor);
+    f("reservation_consumed_minor", reservation_consumed_minor),
+        f("reservation_released_minor", reservation_released_minor),
+        f("credit_applied_minor", credit_applied_minor), f("due_on", due_on);
+    f("account", account), f("allocations", allocations);
+  }
 };
 
 // What a command answered; the same for a live command and for its idempotent replay.
@@ -169,6 +220,10 @@ struct IdempotencyRecord {
   uint64_t fingerprint = 0;
   TimeMs time = 0;
   CommandResult result;
+  template <class F>
+  void Fields(F&& f) {
+    f("key", key), f("fingerprint", fingerprint), f("time", time), f("result", result);
+  }
 };
 
 // Read models returned by queries.
@@ -251,6 +306,7 @@ class State {
   Result<Decision> Check(const AccountRef& ref, Money amount, Date today) const;
 
   uint64_t last_seq() const { return last_seq_; }
+  const StateOptions& options() const { return options_; }
   // An order-independent digest of the whole state (see state_hash.cpp).
   uint64_t StateHash() const;
 
@@ -292,6 +348,7 @@ class State {
   friend class Decider;      // state_decide.cpp: Command -> Event.
   friend class Applier;      // state_apply.cpp: Event -> state.
   friend class StateHasher;  // state_hash.cpp.
+  friend class StateCodec;   // snapshot.cpp: the binary snapshot.
 
   // The figures of a check for `amount_minor` (account currency), without rules.
   Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;

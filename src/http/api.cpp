@@ -261,14 +261,22 @@ void Api::Query(Reply reply, std::function<HttpResponse(service::EngineContext&)
   bool taken =
       engine_.Submit([shared_reply, query = std::move(query)](service::EngineContext& context) {
         HttpResponse response = query(context);
-        return [shared_reply, response = std::move(response)]() mutable {
-          (*shared_reply)(std::move(response));
+        return [shared_reply, response = std::move(response)](bool durable) mutable {
+          (*shared_reply)(durable ? std::move(response) : WritesStoppedResponse());
         };
       });
   if (!taken) {
-    (*shared_reply)(ErrorResponse(
-        MakeError(ErrorCode::kOverloaded, "the credit engine is busy; retry shortly")));
+    (*shared_reply)(engine_.failure()
+                        ? WritesStoppedResponse()
+                        : ErrorResponse(MakeError(ErrorCode::kOverloaded,
+                                                  "the credit engine is busy; retry shortly")));
   }
+}
+
+HttpResponse WritesStoppedResponse() {
+  return ErrorResponse(MakeError(ErrorCode::kWritesStopped,
+                                 "the journal failed, so the server accepts no commands until it "
+                                 "is restarted; nothing of this request was applied durably"));
 }
 
 HttpResponse Api::ExecuteNow(service::EngineContext& context, const Envelope& envelope,
@@ -345,6 +353,25 @@ std::string Api::RenderMetrics() const {
       << "# HELP creditline_events_total Events applied since start.\n"
          "# TYPE creditline_events_total counter\n"
       << "creditline_events_total " << engine_.events_applied() << "\n";
+  if (const service::Journaler* journaler = engine_.journaler()) {
+    service::JournalerStats journal = journaler->stats();
+    service::EngineStats engine = engine_.stats();
+    out << "# HELP creditline_journal_commits_total Journal transactions committed.\n"
+           "# TYPE creditline_journal_commits_total counter\n"
+        << "creditline_journal_commits_total " << journal.commits << "\n"
+        << "# HELP creditline_journal_records_total Events made durable.\n"
+           "# TYPE creditline_journal_records_total counter\n"
+        << "creditline_journal_records_total " << journal.records << "\n"
+        << "# HELP creditline_journal_failed 1 once the journal failed and writes stopped.\n"
+           "# TYPE creditline_journal_failed gauge\n"
+        << "creditline_journal_failed " << (journaler->failed() ? 1 : 0) << "\n"
+        << "# HELP creditline_snapshots_total Snapshots written.\n"
+           "# TYPE creditline_snapshots_total counter\n"
+        << "creditline_snapshots_total " << journal.snapshots << "\n"
+        << "# HELP creditline_snapshot_pause_seconds Engine pause of the last snapshot.\n"
+           "# TYPE creditline_snapshot_pause_seconds gauge\n"
+        << "creditline_snapshot_pause_seconds " << engine.last_snapshot_pause_us / 1e6 << "\n";
+  }
   return out.str();
 }
 

@@ -11,8 +11,16 @@ using service::Role;
 namespace {
 
 void Health(Api& api, Call&&, Reply reply) {
-  api.Query(std::move(reply), [](service::EngineContext& context) {
-    return JsonResponse(200, json::object{{"status", "ok"}, {"seq", context.state.last_seq()}});
+  if (std::optional<Error> failure = api.engine().failure()) {
+    return reply(ErrorResponse(MakeError(
+        ErrorCode::kWritesStopped,
+        "the journal failed, so no commands are accepted until a restart: " + failure->message)));
+  }
+  bool durable = api.engine().journaler() != nullptr;
+  api.Query(std::move(reply), [durable](service::EngineContext& context) {
+    return JsonResponse(
+        200,
+        json::object{{"status", "ok"}, {"seq", context.state.last_seq()}, {"durable", durable}});
   });
 }
 
@@ -29,18 +37,20 @@ void Events(Api& api, Call&& call, Reply reply) {
   if (!after.ok()) return reply(ErrorResponse(after.error()));
   Result<int64_t> limit = QueryInteger(call, "limit", 100, 1, 1000);
   if (!limit.ok()) return reply(ErrorResponse(limit.error()));
-  api.Query(std::move(reply), [after = static_cast<uint64_t>(*after),
-                               limit = static_cast<size_t>(*limit)](service::EngineContext& c) {
-    json::array events;
-    uint64_t next_after = after;
-    for (const Event* event : c.feed.After(after, limit)) {
-      events.push_back(EventJson(*event));
-      next_after = event->seq;
-    }
-    return JsonResponse(200, json::object{{"events", std::move(events)},
-                                          {"next_after", next_after},
-                                          {"first_available_seq", c.feed.first_seq()}});
-  });
+  // The feed holds committed events only; it is read here, on the I/O thread, not the engine.
+  service::EventFeed& feed = api.engine().feed();
+  Result<std::vector<Event>> page =
+      feed.After(static_cast<uint64_t>(*after), static_cast<size_t>(*limit));
+  if (!page.ok()) return reply(ErrorResponse(page.error()));
+  json::array events;
+  uint64_t next_after = static_cast<uint64_t>(*after);
+  for (const Event& event : *page) {
+    events.push_back(EventJson(event));
+    next_after = event.seq;
+  }
+  reply(JsonResponse(200, json::object{{"events", std::move(events)},
+                                       {"next_after", next_after},
+                                       {"first_available_seq", feed.first_seq()}}));
 }
 
 json::object TokenJson(const service::TokenRecord& record) {

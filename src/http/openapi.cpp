@@ -138,7 +138,7 @@ std::vector<std::string> EventNames(std::index_sequence<kIndexes...>) {
 
 std::vector<std::string> ErrorCodeNames() {
   std::vector<std::string> names;
-  for (size_t i = 0; i <= static_cast<size_t>(ErrorCode::kInternal); ++i) {
+  for (size_t i = 0; i <= static_cast<size_t>(kLastErrorCode); ++i) {
     names.emplace_back(NameOf(static_cast<ErrorCode>(i)));
   }
   return names;
@@ -146,7 +146,7 @@ std::vector<std::string> ErrorCodeNames() {
 
 std::vector<std::string> ErrorCodeNamesWithStatus(int status) {
   std::vector<std::string> names;
-  for (size_t i = 0; i <= static_cast<size_t>(ErrorCode::kInternal); ++i) {
+  for (size_t i = 0; i <= static_cast<size_t>(kLastErrorCode); ++i) {
     const ErrorCodeInfo& info = InfoOf(static_cast<ErrorCode>(i));
     if (info.http_status == status) names.emplace_back(info.name);
   }
@@ -715,7 +715,9 @@ constexpr ErrorStatus kErrorStatuses[] = {
     {415, "UnsupportedMediaType", "The body is not application/json"},
     {422, "Unprocessable", "The amounts cannot be combined"},
     {500, "Internal", "The server could not complete the request"},
-    {503, "Overloaded", "The credit engine's queue is full; retry after Retry-After seconds"},
+    {503, "Unavailable",
+     "The credit engine's queue is full (overloaded: retry after Retry-After seconds), or its "
+     "journal failed (writes_stopped: nothing is accepted until the server is restarted)"},
 };
 
 json::object SharedResponses() {
@@ -816,9 +818,12 @@ std::vector<Operation> Operations() {
                  .id = "getHealth",
                  .summary = "Health check",
                  .description = "Answers once the credit engine has run the request, so it also "
-                                "shows that the engine is live.",
-                 .response = Reply(
-                     {{"status", Const("ok")}, {"seq", Int("The last event's sequence number.")}}),
+                                "shows that the engine is live. 503 writes_stopped when the "
+                                "journal has failed.",
+                 .response = Reply({{"status", Const("ok")},
+                                    {"seq", Int("The last event's sequence number.")},
+                                    {"durable", Bool("True when every change is journaled "
+                                                     "before it is acknowledged.")}}),
                  .errors = {503}});
   ops.push_back(
       {.method = "GET",
@@ -847,9 +852,9 @@ std::vector<Operation> Operations() {
                  .tag = "Events",
                  .id = "listEvents",
                  .summary = "The change feed",
-                 .description = "Events with seq > after, oldest first. The server keeps the "
-                                "most recent 200,000 events in memory: first_available_seq "
-                                "tells whether a client fell behind.",
+                 .description = "Committed events with seq > after, oldest first: the most "
+                                "recent 200,000 from memory, older ones read back from the "
+                                "journal, so a client can start from 0 at any time.",
                  .query = {QueryParameter("after", Describe(Int(), "Default 0."),
                                           "Return events after this sequence number."),
                            QueryParameter("limit", page_limit_100, "At most this many events.")},
@@ -858,7 +863,8 @@ std::vector<Operation> Operations() {
                       {"next_after", Int("The last returned seq (or `after` when none): pass it "
                                          "as `after` for the next page.")},
                       {"first_available_seq",
-                       Int("The oldest event still in the feed; 0 when the feed is empty.")}}),
+                       Int("The oldest event the feed can return (1 with a journal); 0 when "
+                           "there is none.")}}),
                  .errors = {400, 401, 503}});
   ops.push_back({.method = "POST",
                  .path = "/v1/tokens",

@@ -3,41 +3,106 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/codec.hpp"
+#include "core/snapshot.hpp"
+
 namespace creditline::service {
+namespace {
+using Clock = std::chrono::steady_clock;
+}  // namespace
+
+EventFeed::EventFeed(std::unique_ptr<store::JournalReader> reader, uint64_t last_seq)
+    : last_seq_(last_seq), reader_(std::move(reader)) {}
+
+EventFeed::~EventFeed() = default;
 
 void EventFeed::Append(std::vector<Event>&& events) {
-  for (Event& event : events) events_.push_back(std::move(event));
+  std::lock_guard lock(mutex_);
+  for (Event& event : events) {
+    last_seq_ = event.seq;
+    events_.push_back(std::move(event));
+  }
   while (events_.size() > kEventFeedRetainedMax) events_.pop_front();
 }
 
-std::vector<const Event*> EventFeed::After(uint64_t after, size_t limit) const {
-  std::vector<const Event*> page;
-  if (events_.empty()) return page;
-  uint64_t first = events_.front().seq;
-  size_t index = after < first ? 0 : static_cast<size_t>(after - first + 1);
-  for (; index < events_.size() && page.size() < limit; ++index) page.push_back(&events_[index]);
+uint64_t EventFeed::first_seq() const {
+  std::lock_guard lock(mutex_);
+  if (reader_ != nullptr && last_seq_ > 0) return 1;
+  return events_.empty() ? 0 : events_.front().seq;
+}
+
+Result<std::vector<Event>> EventFeed::After(uint64_t after, size_t limit) const {
+  std::vector<Event> page;
+  {
+    std::lock_guard lock(mutex_);
+    uint64_t first = events_.empty() ? last_seq_ + 1 : events_.front().seq;
+    if (after + 1 >= first || reader_ == nullptr) {
+      size_t index = after < first ? 0 : static_cast<size_t>(after - first + 1);
+      for (; index < events_.size() && page.size() < limit; ++index) page.push_back(events_[index]);
+      return page;
+    }
+  }
+  // Older than memory holds: read the journal. Only committed records are there, and the
+  // feed publishes nothing before it is committed, so both sources agree.
+  std::lock_guard lock(reader_mutex_);
+  store::ChainChecker unchecked({after, 0});
+  Status read = reader_->Scan(after, after + limit, [&](store::JournalRecord& record) -> Status {
+    Result<Event> event = DecodeEvent(record.body);
+    if (!event.ok()) {
+      return MakeError(ErrorCode::kCorruptRecord, "journal record " + std::to_string(record.seq) +
+                                                      ": " + event.error().message);
+    }
+    page.push_back(std::move(*event));
+    return Status::Ok();
+  });
+  if (!read.ok()) return read.error();
   return page;
 }
 
-Engine::Engine(BusinessCalendar calendar, StateOptions options)
-    : calendar_(std::move(calendar)), state_(options) {}
+Engine::Engine(BusinessCalendar calendar, State state, Durability durability)
+    : calendar_(std::move(calendar)),
+      state_(std::move(state)),
+      feed_(std::move(durability.feed_reader), state_.last_seq()),
+      schedule_(durability.snapshots),
+      last_snapshot_seq_(state_.last_seq()) {
+  if (durability.writer == nullptr) return;
+  assert(durability.tip.seq == state_.last_seq());
+  journaler_ = std::make_unique<Journaler>(std::move(durability.writer), durability.tip, feed_,
+                                           durability.keep_snapshots);
+}
 
 Engine::~Engine() { Stop(); }
 
 void Engine::Start() {
+  if (journaler_ != nullptr) journaler_->Start();
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Engine::Stop() {
   {
     std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
   wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  if (journaler_ == nullptr) return;
+  if (schedule_.on_stop) MaybeSnapshot(last_time_, true);
+  journaler_->Stop();
+}
+
+std::optional<Error> Engine::failure() const {
+  return journaler_ != nullptr ? journaler_->failure() : std::nullopt;
+}
+
+EngineStats Engine::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
 }
 
 bool Engine::Submit(EngineTask task) {
+  if (journaler_ != nullptr && journaler_->failed()) return false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= kEngineQueueDepthMax) return false;
@@ -86,17 +151,51 @@ void Engine::RunBatch(std::vector<EngineTask>& batch) {
   std::vector<Event> events;
   std::vector<Continuation> continuations;
   continuations.reserve(batch.size());
-  EngineContext context{state_, NextStamp(), &events, feed_};
+  EngineContext context{state_, NextStamp(), &events};
   if (context.stamp.time >= next_tick_) Housekeeping(context);
   for (EngineTask& task : batch) continuations.push_back(task(context));
   {
     std::lock_guard lock(mutex_);
     events_applied_ += events.size();
   }
+  if (journaler_ != nullptr) {
+    journaler_->Submit(std::move(events), std::move(continuations));
+    MaybeSnapshot(context.stamp.time, false);
+    return;
+  }
   feed_.Append(std::move(events));
   for (Continuation& continuation : continuations) {
-    if (continuation) continuation();
+    if (continuation) continuation(true);
   }
+}
+
+void Engine::MaybeSnapshot(TimeMs now, bool force) {
+  uint64_t seq = state_.last_seq();
+  if (last_snapshot_time_ == 0) last_snapshot_time_ = now;  // The schedule starts now.
+  if (seq == last_snapshot_seq_ || journaler_->failed()) return;
+  if (force) journaler_->WaitForSnapshotSlot();
+  if (journaler_->snapshot_busy()) return;  // Tried again after the next batch.
+  bool due = force ||
+             (schedule_.every_events > 0 && seq - last_snapshot_seq_ >= schedule_.every_events) ||
+             (schedule_.every_ms > 0 && now - last_snapshot_time_ >= schedule_.every_ms);
+  if (!due) return;
+  Clock::time_point begin = Clock::now();
+  SnapshotJob job;
+  job.info.seq = seq;
+  job.info.taken_at = now;
+  job.info.state_hash = state_.StateHash();
+  job.bytes = EncodeSnapshot(state_);
+  int64_t pause_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begin).count();
+  size_t bytes = job.bytes.size();
+  if (!journaler_->SubmitSnapshot(std::move(job))) return;
+  last_snapshot_seq_ = seq;
+  last_snapshot_time_ = now;
+  std::lock_guard lock(mutex_);
+  ++stats_.snapshots_taken;
+  stats_.last_snapshot_pause_us = pause_us;
+  stats_.max_snapshot_pause_us = std::max(stats_.max_snapshot_pause_us, pause_us);
+  stats_.last_snapshot_bytes = bytes;
 }
 
 void Engine::Housekeeping(EngineContext& context) {

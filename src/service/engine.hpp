@@ -1,23 +1,33 @@
 // The engine: the one thread that owns the credit state and applies every command.
 //
 // I/O threads submit tasks to a bounded queue; the engine thread takes them in batches, stamps
-// each batch with the time and the business date, runs the tasks against the state (commands
-// append events; queries read), records the batch's events in the change feed (and, with a
-// journal, makes them durable), and only then runs the tasks' continuations, which send the
-// replies. A full queue refuses new tasks at once, so callers can answer 503 rather than let
-// latency grow. Submit() is thread-safe; everything a task touches belongs to the engine thread.
+// each batch with the time and the business date and runs the tasks against the state
+// (commands append events; queries read). Without a journal it then records the batch's events
+// in the change feed and runs the tasks' continuations, which send the replies. With a journal
+// it hands events and continuations to the Journaler, which runs the continuations once the
+// events are durable, while the engine goes on with the next batch. A full queue refuses new
+// tasks at once, so callers can answer 503 rather than let latency grow.
+//
+// With a journal the engine also takes snapshots: every so many events or seconds, and when it
+// stops, it encodes the state between two batches (a pause of the engine) and hands the bytes
+// to the Journaler. Submit() and the accessors are thread-safe; everything a task touches
+// belongs to the engine thread.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "core/state.hpp"
 #include "service/calendar.hpp"
+#include "service/journaler.hpp"
+#include "store/store.hpp"
 
 namespace creditline::service {
 
@@ -35,53 +45,98 @@ struct Stamp {
   Date today;
 };
 
-// Recent events, oldest first, for GET /v1/events.
+// The change feed for GET /v1/events: recent committed events in memory, and with a journal
+// every older one read back from it. Thread-safe.
 class EventFeed {
  public:
+  // Older events are read through `reader` (may be null: memory only), up to `last_seq`, the
+  // journal's last record when the feed starts.
+  explicit EventFeed(std::unique_ptr<store::JournalReader> reader = nullptr, uint64_t last_seq = 0);
+  ~EventFeed();
   void Append(std::vector<Event>&& events);
-  // Events with seq > after, at most `limit`.
-  std::vector<const Event*> After(uint64_t after, size_t limit) const;
-  uint64_t first_seq() const { return events_.empty() ? 0 : events_.front().seq; }
+  // Events with seq > after, at most `limit`, oldest first.
+  Result<std::vector<Event>> After(uint64_t after, size_t limit) const;
+  // The oldest event the feed can return; 0 when it has none.
+  uint64_t first_seq() const;
 
  private:
+  mutable std::mutex mutex_;
   std::deque<Event> events_;
+  uint64_t last_seq_ = 0;
+  mutable std::mutex reader_mutex_;
+  std::unique_ptr<store::JournalReader> reader_;
 };
 
 struct EngineContext {
   State& state;
   Stamp stamp;
   std::vector<Event>* events;  // Commands append the events they emit.
-  const EventFeed& feed;
 };
 
-using Continuation = std::function<void()>;
 using EngineTask = std::function<Continuation(EngineContext&)>;
+
+struct SnapshotSchedule {
+  uint64_t every_events = 1'000'000;  // 0: never by count.
+  int64_t every_ms = 3'600'000;       // 0: never by time.
+  bool on_stop = true;
+};
+
+// What makes the engine durable; without a writer it keeps the state in memory only.
+struct Durability {
+  std::unique_ptr<store::JournalWriter> writer;
+  store::JournalTip tip;                              // The journal's last record.
+  std::unique_ptr<store::JournalReader> feed_reader;  // Serves the change feed's older events.
+  SnapshotSchedule snapshots;
+  size_t keep_snapshots = 3;
+};
+
+struct EngineStats {
+  uint64_t snapshots_taken = 0;
+  int64_t last_snapshot_pause_us = 0, max_snapshot_pause_us = 0;
+  uint64_t last_snapshot_bytes = 0;
+};
 
 class Engine {
  public:
-  Engine(BusinessCalendar calendar, StateOptions options = {});
+  // `state` is the recovered state (or a fresh one). With a journal writer every batch is made
+  // durable before its replies, and snapshots follow the schedule.
+  // REQUIRES: durability.tip.seq == state.last_seq() when there is a writer.
+  Engine(BusinessCalendar calendar, State state = State(), Durability durability = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   void Start();
-  // Runs the tasks already queued, then stops the thread.
+  // Runs the tasks already queued, takes the closing snapshot, waits for the journaler to
+  // commit everything, then stops.
   void Stop();
 
-  // False when the queue is full; the task was not taken.
+  // False when the queue is full or the journal has failed (see failure()); the task was not
+  // taken.
   bool Submit(EngineTask task);
   size_t queue_depth() const;
   uint64_t events_applied() const;
+  // Why the engine takes no more work: the journal failed. Nothing when healthy.
+  std::optional<Error> failure() const;
+  EventFeed& feed() { return feed_; }
+  EngineStats stats() const;
+  // The journaler, or null when the state is kept in memory only.
+  const Journaler* journaler() const { return journaler_.get(); }
 
  private:
   void Loop();
   void RunBatch(std::vector<EngineTask>& batch);
   void Housekeeping(EngineContext& context);
+  void MaybeSnapshot(TimeMs now, bool force);
   Stamp NextStamp();
 
   BusinessCalendar calendar_;
   State state_;
   EventFeed feed_;
+  std::unique_ptr<Journaler> journaler_;
+  SnapshotSchedule schedule_;
+  uint64_t last_snapshot_seq_ = 0;
+  TimeMs last_snapshot_time_ = 0;
   TimeMs last_time_ = 0;
   TimeMs next_tick_ = 0;
 
@@ -90,6 +145,7 @@ class Engine {
   std::deque<EngineTask> queue_;
   bool stopping_ = false;
   uint64_t events_applied_ = 0;  // Guarded by mutex_ for readers on other threads.
+  EngineStats stats_;            // Guarded by mutex_.
   std::thread thread_;
 };
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end test of the real executable: `creditline init` prints an admin token as its last
 # line, `creditline serve` answers over HTTP with it, refuses a second init of the same
-# directory, and shuts down cleanly on SIGTERM. Usage: serve_test.sh PATH/TO/creditline
+# directory and a second server on it, takes an online backup, shuts down cleanly on SIGTERM,
+# and a server started on the backup (or restarted on the directory) has the same data, which
+# `creditline verify` checks. Usage: serve_test.sh PATH/TO/creditline
 set -euo pipefail
 creditline=$1
 work=$(mktemp -d)
+server=
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -16,16 +19,18 @@ fi
 grep -q "already initialized" "$work/init2.err" || fail "second init gave no clear message"
 
 # Port 0: the kernel picks a free port, and serve prints the one it got.
-"$creditline" serve --data "$work/data" --listen "127.0.0.1:0" --time-zone Asia/Shanghai \
-  >"$work/serve.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$work/serve.log")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || fail "serve did not start: $(cat "$work/serve.log")"
+start_server() {  # start_server DATA_DIR LOG
+  "$creditline" serve --data "$1" --listen "127.0.0.1:0" --time-zone Asia/Shanghai >"$2" 2>&1 &
+  server=$!
+  port=
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$2")
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  [[ -n $port ]] || fail "serve did not start: $(cat "$2")"
+}
+start_server "$work/data" "$work/serve.log"
 curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' || fail "healthz"
 
 auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
@@ -40,7 +45,44 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong"
   "http://127.0.0.1:$port/v1/holds")
 [[ $status == 401 ]] || fail "a wrong token answered $status"
 
+# One server per data directory.
+if "$creditline" serve --data "$work/data" --listen 127.0.0.1:0 >"$work/second.log" 2>&1; then
+  fail "a second server on the same data directory started"
+else
+  [[ $? == 9 ]] || fail "a second server exited with $? rather than 9"
+fi
+grep -q "is in use by another creditline (pid $server)" "$work/second.log" ||
+  fail "the second server gave no clear message: $(cat "$work/second.log")"
+
+# An online backup, then a clean stop.
+"$creditline" backup --data "$work/data" --to "$work/backup.db" >"$work/backup.log" ||
+  fail "backup failed: $(cat "$work/backup.log")"
 kill -TERM "$server"
 wait "$server" || fail "serve exited with $? after SIGTERM"
 grep -q "stopped" "$work/serve.log" || fail "serve did not report a clean stop"
+"$creditline" verify --data "$work/data" >"$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
+grep -q "verify: OK: 2 journal records" "$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
+
+# A restart, and a server started from the backup, both have the held order.
+for dir in data restored; do
+  if [[ $dir == restored ]]; then
+    mkdir "$work/restored"
+    cp "$work/backup.db" "$work/restored/journal.db"
+    cp "$work/data/tokens.tsv" "$work/restored/"
+  fi
+  start_server "$work/$dir" "$work/$dir.log"
+  grep -q "recovered 2 events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
+  curl -s "${auth[@]}" "http://127.0.0.1:$port/v1/orders/O1" | grep -q '"status":"held"' ||
+    fail "$dir: the held order is gone"
+  kill -TERM "$server"
+  wait "$server" || fail "serve on $dir exited with $? after SIGTERM"
+done
+"$creditline" verify --data "$work/restored" >/dev/null || fail "verify of the restored directory"
+
+# A corrupted journal stops verify with the record's number.
+sqlite3 "$work/data/journal.db" "UPDATE journal SET hash = hash + 1 WHERE seq = 2"
+if "$creditline" verify --data "$work/data" >/dev/null 2>"$work/verify2.err"; then
+  fail "verify passed a corrupted journal"
+fi
+grep -q "journal record 2 is corrupted" "$work/verify2.err" || fail "$(cat "$work/verify2.err")"
 echo "serve_test: 1 passed, 0 failed"

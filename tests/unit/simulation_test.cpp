@@ -17,7 +17,11 @@
 // open items, group exposure equals the members' exposure, hold counts match the hold queue, a
 // failed command changes nothing, and no approval (only a recorded release) takes an account
 // or group past a limit its policy enforces. At checkpoints and at the end every event is
-// encoded, decoded and replayed into a fresh State, which must match hash and views.
+// encoded, decoded and replayed into a fresh State, which must match hash and views. At the
+// start and at every checkpoint the live state is also snapshotted (core/snapshot.hpp) and
+// decoded into a fresh State, which must match too and then runs every later command in
+// lockstep with the live state, giving the same replies and byte-identical events, until the
+// next checkpoint compares it again and takes a new snapshot.
 //
 // A failure names its seed and step; a core assertion (abort) prints the seed from a signal
 // handler. Environment variables:
@@ -52,6 +56,7 @@
 #include "core/events.hpp"
 #include "core/money.hpp"
 #include "core/policy.hpp"
+#include "core/snapshot.hpp"
 #include "core/state.hpp"
 #include "core/time.hpp"
 #include "gtest/gtest.h"
@@ -179,6 +184,8 @@ enum class Count : size_t {
   kExpiredKeysReused,
   kFailuresRepeated,
   kReplayChecks,
+  kSnapshotChecks,
+  kLockstepCommands,
   kLimit,
 };
 
@@ -209,6 +216,8 @@ constexpr std::array<const char*, static_cast<size_t>(Count::kLimit)> kCountName
     "expired_keys_reused",
     "failures_repeated",
     "replay_checks",
+    "snapshot_checks",
+    "lockstep_commands",
 };
 
 class Counters {
@@ -483,6 +492,10 @@ class Simulation {
   void AdvanceTime();
   Planned NextCommand();
   Envelope EnvelopeFor(const std::string& key, const Command& command) const;
+  // Runs a command on the live state (and on the restored copy, which must agree).
+  Result<CommandResult> Execute(const Envelope& envelope, const Command& command);
+  void ExpectSameOnRestored(const Envelope& envelope, const Command& command,
+                            const Result<CommandResult>& result, size_t events_before);
   void ExecutePlanned(const Planned& planned);
   void CheckFailure(const Planned& planned, const std::string& key, const Error& error,
                     uint64_t hash_before, size_t events_before);
@@ -580,6 +593,7 @@ class Simulation {
   void CheckGroup(const SimGroup& group, const Totals& totals);
   void CheckReplay();
   void CheckFreshReplay();
+  void CheckSnapshot();
   void ReplayInto(State* target, size_t* next_event);
   void CompareWith(const State& replica);
 
@@ -590,6 +604,7 @@ class Simulation {
   std::vector<Event> events_;  // Everything the live state emitted, in order.
   State replica_;              // Fed the encoded and decoded events at every checkpoint.
   size_t replica_next_event_ = 0;
+  std::optional<State> restored_;  // From the last snapshot; runs every command since.
   uint64_t step_ = 0;
   int64_t next_id_ = 0;
   TimeMs now_ = 0;
@@ -613,6 +628,8 @@ void Simulation::Run() {
   BuildWorld();
   if (Failed()) return;
   CheckInvariants();
+  if (Failed()) return;
+  CheckSnapshot();
   for (step_ = 1; step_ <= steps_ && !Failed(); ++step_) {
     g_crash_step = step_;
     Step();
@@ -635,7 +652,7 @@ void Simulation::BuildWorld() {
 }
 
 void Simulation::Setup(const Command& command) {
-  Result<CommandResult> result = state_.Execute(EnvelopeFor("", command), command, &events_);
+  Result<CommandResult> result = Execute(EnvelopeFor("", command), command);
   ASSERT_TRUE(result.ok()) << CommandName(command) << ": " << result.error().message;
   Observe(events_.back());
 }
@@ -832,6 +849,32 @@ Envelope Simulation::EnvelopeFor(const std::string& key, const Command& command)
   return Envelope{key, manager ? "credit-manager" : "erp", now_, today_};
 }
 
+Result<CommandResult> Simulation::Execute(const Envelope& envelope, const Command& command) {
+  size_t events_before = events_.size();
+  Result<CommandResult> result = state_.Execute(envelope, command, &events_);
+  if (restored_) ExpectSameOnRestored(envelope, command, result, events_before);
+  return result;
+}
+
+void Simulation::ExpectSameOnRestored(const Envelope& envelope, const Command& command,
+                                      const Result<CommandResult>& result, size_t events_before) {
+  std::string_view name = CommandName(command);
+  std::vector<Event> events;
+  Result<CommandResult> again = restored_->Execute(envelope, command, &events);
+  ++counters_[Count::kLockstepCommands];
+  ASSERT_EQ(again.ok(), result.ok()) << "the restored state answered " << name << " otherwise";
+  if (!result.ok()) {
+    ASSERT_EQ(again.error(), result.error()) << name;
+    return;
+  }
+  ASSERT_EQ(again->replayed, result->replayed) << name;
+  ASSERT_EQ(Describe(*again), Describe(*result)) << name;
+  ASSERT_EQ(events.size(), events_.size() - events_before) << name;
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(EncodeEvent(events[i]), EncodeEvent(events_[events_before + i])) << name;
+  }
+}
+
 void Simulation::ExecutePlanned(const Planned& planned) {
   std::string key;
   if (planned.idempotency_key) {
@@ -841,8 +884,7 @@ void Simulation::ExecutePlanned(const Planned& planned) {
   }
   uint64_t hash_before = state_.StateHash();
   size_t events_before = events_.size();
-  Result<CommandResult> result =
-      state_.Execute(EnvelopeFor(key, planned.command), planned.command, &events_);
+  Result<CommandResult> result = Execute(EnvelopeFor(key, planned.command), planned.command);
   if (!result.ok()) {
     CheckFailure(planned, key, result.error(), hash_before, events_before);
     return;
@@ -883,8 +925,7 @@ void Simulation::CheckFailure(const Planned& planned, const std::string& key, co
 void Simulation::RepeatFailure(const Planned& planned, const std::string& key, const Error& error) {
   uint64_t hash_before = state_.StateHash();
   size_t events_before = events_.size();
-  Result<CommandResult> again =
-      state_.Execute(EnvelopeFor(key, planned.command), planned.command, &events_);
+  Result<CommandResult> again = Execute(EnvelopeFor(key, planned.command), planned.command);
   ASSERT_FALSE(again.ok()) << CommandName(planned.command) << " failed, then succeeded";
   ASSERT_EQ(again.error(), error);
   ASSERT_EQ(events_.size(), events_before);
@@ -925,7 +966,7 @@ void Simulation::Resend(const KeyedCommand& sent, const Command& command) {
   bool same = Fingerprint(command) == Fingerprint(sent.command);
   uint64_t hash_before = state_.StateHash();
   size_t events_before = events_.size();
-  Result<CommandResult> result = state_.Execute(EnvelopeFor(sent.key, command), command, &events_);
+  Result<CommandResult> result = Execute(EnvelopeFor(sent.key, command), command);
   std::string_view name = CommandName(command);
   ASSERT_EQ(events_.size(), events_before) << "retry of " << name << " emitted an event";
   ASSERT_EQ(state_.StateHash(), hash_before) << "retry of " << name << " changed the state";
@@ -1842,6 +1883,21 @@ void Simulation::CheckReplay() {
   if (Failed()) return;
   CompareWith(replica_);
   ++counters_[Count::kReplayChecks];
+  if (Failed()) return;
+  CheckSnapshot();
+}
+
+// The copy restored at the last checkpoint must still match after running in lockstep; a new
+// snapshot of the live state must decode to a match and takes its place.
+void Simulation::CheckSnapshot() {
+  if (restored_) CompareWith(*restored_);
+  if (Failed()) return;
+  State restored;
+  Status status = DecodeSnapshot(EncodeSnapshot(state_), &restored);
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  CompareWith(restored);
+  restored_ = std::move(restored);
+  ++counters_[Count::kSnapshotChecks];
 }
 
 void Simulation::CheckFreshReplay() {
@@ -1904,7 +1960,9 @@ void ExpectCoverage(const Counters& counters) {
                       Count::kExpiredKeysReused,
                       Count::kFailuresRepeated,
                       Count::kExpectedErrors,
-                      Count::kReplayChecks}) {
+                      Count::kReplayChecks,
+                      Count::kSnapshotChecks,
+                      Count::kLockstepCommands}) {
     EXPECT_GT(counters[count], 0) << "the simulation produced no "
                                   << kCountNames[static_cast<size_t>(count)];
   }

@@ -1,0 +1,140 @@
+// `creditline verify` and `creditline backup`, and opening a store for `creditline serve`.
+#include "cli/storage.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "service/data_dir.hpp"
+#include "service/recovery.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace creditline::cli {
+namespace {
+
+void PrintReplayProgress(const char* what, uint64_t replayed, uint64_t total) {
+  std::printf("%s: %llu of %llu events replayed (%.0f%%)\n", what,
+              static_cast<unsigned long long>(replayed), static_cast<unsigned long long>(total),
+              100.0 * static_cast<double>(replayed) / static_cast<double>(total));
+  std::fflush(stdout);
+}
+
+void PrintRecovery(const std::string& where, const service::RecoveryReport& report) {
+  for (const std::string& warning : report.warnings) {
+    std::fprintf(stderr, "creditline: warning: %s\n", warning.c_str());
+  }
+  double seconds = report.snapshot_seconds + report.replay_seconds;
+  std::printf("recovered %llu events from %s", static_cast<unsigned long long>(report.tip.seq),
+              where.c_str());
+  if (report.snapshot_seq > 0) {
+    std::printf(": snapshot at %llu (%.2f s), then",
+                static_cast<unsigned long long>(report.snapshot_seq), report.snapshot_seconds);
+  } else {
+    std::printf(":");
+  }
+  std::printf(" %llu replayed (%.2f s, %.0f events/s); %.2f s in all\n",
+              static_cast<unsigned long long>(report.replayed), report.replay_seconds,
+              report.replay_seconds > 0 ? report.replayed / report.replay_seconds : 0.0, seconds);
+}
+
+struct VerifyOptions {
+  std::string data_dir = "data";
+};
+
+void RunVerify(const VerifyOptions& options) {
+  std::string path = service::JournalPath(options.data_dir);
+  Result<std::unique_ptr<store::Store>> opened = store::OpenSqliteStore(path, false);
+  if (!opened.ok()) return SetExitCode(Fail(opened.error()));
+  Result<std::unique_ptr<store::JournalReader>> reader = (*opened)->OpenReader();
+  if (!reader.ok()) return SetExitCode(Fail(reader.error()));
+  Result<service::VerifyReport> report = service::Verify(
+      **reader, StateOptions{},
+      [](uint64_t replayed, uint64_t total) { PrintReplayProgress("verify", replayed, total); });
+  if (!report.ok()) {
+    std::fprintf(stderr, "verify: FAILED\n");
+    return SetExitCode(Fail(report.error()));
+  }
+  std::printf(
+      "verify: OK: %llu journal records in an unbroken hash chain, %llu snapshots match the "
+      "replayed state; state hash %016llx (%.2f s)\n",
+      static_cast<unsigned long long>(report->records),
+      static_cast<unsigned long long>(report->snapshots_checked),
+      static_cast<unsigned long long>(report->state_hash), report->seconds);
+}
+
+struct BackupOptions {
+  std::string data_dir = "data";
+  std::string to;
+};
+
+void RunBackup(const BackupOptions& options) {
+  std::string path = service::JournalPath(options.data_dir);
+  Result<std::unique_ptr<store::Store>> opened = store::OpenSqliteStore(path, false);
+  if (!opened.ok()) return SetExitCode(Fail(opened.error()));
+  auto begin = std::chrono::steady_clock::now();
+  Status backed_up = (*opened)->Backup(options.to, [](uint64_t done, uint64_t total) {
+    std::printf("backup: %llu of %llu pages copied\n", static_cast<unsigned long long>(done),
+                static_cast<unsigned long long>(total));
+    std::fflush(stdout);
+  });
+  if (!backed_up.ok()) return SetExitCode(Fail(backed_up.error()));
+  std::printf(
+      "backup: %s written in %.2f s; to serve from it, copy it to DIR/journal.db together "
+      "with tokens.tsv, then run creditline serve --data DIR\n",
+      options.to.c_str(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+}
+
+}  // namespace
+
+Result<OpenedStore> OpenAndRecover(const std::string& path, service::SnapshotSchedule snapshots,
+                                   size_t keep_snapshots) {
+  OpenedStore opened;
+  CL_ASSIGN_OR_RETURN(opened.store, store::OpenSqliteStore(path, true));
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<store::JournalReader> reader, opened.store->OpenReader());
+  CL_ASSIGN_OR_RETURN(service::RecoveryReport report,
+                      service::Recover(*reader, &opened.state, [](uint64_t done, uint64_t total) {
+                        PrintReplayProgress("recovery", done, total);
+                      }));
+  PrintRecovery(opened.store->Describe(), report);
+  CL_ASSIGN_OR_RETURN(opened.durability.writer, opened.store->OpenWriter());
+  opened.durability.tip = report.tip;
+  opened.durability.feed_reader = std::move(reader);
+  opened.durability.snapshots = snapshots;
+  opened.durability.keep_snapshots = keep_snapshots;
+  return opened;
+}
+
+void PrintClosingFigures(const service::Engine& engine) {
+  if (engine.journaler() == nullptr) return;
+  service::JournalerStats journal = engine.journaler()->stats();
+  service::EngineStats stats = engine.stats();
+  std::printf(
+      "journal: %llu records in %llu commits (largest %llu); %llu snapshots written, last at "
+      "%llu (%llu bytes, engine paused %.1f ms; longest pause %.1f ms)\n",
+      static_cast<unsigned long long>(journal.records),
+      static_cast<unsigned long long>(journal.commits),
+      static_cast<unsigned long long>(journal.largest_commit),
+      static_cast<unsigned long long>(journal.snapshots),
+      static_cast<unsigned long long>(journal.last_snapshot_seq),
+      static_cast<unsigned long long>(stats.last_snapshot_bytes),
+      stats.last_snapshot_pause_us / 1000.0, stats.max_snapshot_pause_us / 1000.0);
+}
+
+void AddStorageCommands(CLI::App& app) {
+  static VerifyOptions verify_options;
+  CLI::App* verify = app.add_subcommand(
+      "verify",
+      "Replay the whole journal, checking its hash chain and every snapshot; exit 0 when good");
+  verify->add_option("--data", verify_options.data_dir, "Data directory")->capture_default_str();
+  verify->callback([] { RunVerify(verify_options); });
+
+  static BackupOptions backup_options;
+  CLI::App* backup = app.add_subcommand(
+      "backup", "Copy the journal and snapshots to a new file while the server runs");
+  backup->add_option("--data", backup_options.data_dir, "Data directory")->capture_default_str();
+  backup->add_option("--to", backup_options.to, "The backup file to create")->required();
+  backup->callback([] { RunBackup(backup_options); });
+}
+
+}  // namespace creditline::cli

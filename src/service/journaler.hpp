@@ -1,0 +1,122 @@
+// The journaler: the thread that makes the engine's work durable before anyone hears of it.
+//
+// The engine hands over each batch's events together with the batch's continuations (the
+// replies). The journaler takes everything waiting, seals it into hash-chained records, appends
+// them in one transaction (group commit: one fsync for all of them) and only then runs the
+// continuations and publishes the events to the change feed. While it commits, the engine
+// applies the next batches, so commits grow under load and shrink to one batch when idle.
+//
+// A failed append is final: the journaler fails that batch's and every later continuation
+// (durable = false), stops taking work and reports failed(); the engine then refuses every new
+// task. Nothing is retried as if it had not happened: a restart recovers from the journal.
+//
+// Snapshots are written here too, a chunk at a time between commits. Submit*() are called by
+// the engine thread; failed(), stats() from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/events.hpp"
+#include "store/chain.hpp"
+#include "store/store.hpp"
+
+namespace creditline::service {
+
+class EventFeed;
+
+// Replies are held back until their batch is durable; `durable` is false when it never will be.
+using Continuation = std::function<void(bool durable)>;
+
+// Events waiting for their commit; past this the engine waits (and its queue fills, so clients
+// get a quick 503) rather than let memory grow.
+inline constexpr size_t kJournalPendingEventsMax = 262'144;
+// One commit takes at most this many records, bounding the time until its first reply.
+inline constexpr size_t kJournalCommitRecordsMax = 32'768;
+// Snapshots are written in chunks of this size, one short transaction each.
+inline constexpr size_t kSnapshotChunkBytes = 4 << 20;
+
+struct SnapshotJob {
+  store::SnapshotInfo info;  // chain_hash and checksum are filled in by the journaler.
+  std::string bytes;
+};
+
+struct JournalerStats {
+  uint64_t commits = 0, records = 0, largest_commit = 0;
+  uint64_t snapshots = 0, last_snapshot_seq = 0;
+};
+
+class Journaler {
+ public:
+  // `tip` is the journal's last record; `keep_snapshots` complete snapshots are kept.
+  Journaler(std::unique_ptr<store::JournalWriter> writer, store::JournalTip tip, EventFeed& feed,
+            size_t keep_snapshots);
+  ~Journaler();
+  Journaler(const Journaler&) = delete;
+  Journaler& operator=(const Journaler&) = delete;
+
+  void Start();
+  // Commits everything submitted, finishes a snapshot in progress, then stops the thread.
+  void Stop();
+
+  // Blocks while more than kJournalPendingEventsMax events await their commit.
+  void Submit(std::vector<Event>&& events, std::vector<Continuation>&& continuations);
+  // Written after every batch submitted before it. False while another is still being written.
+  bool SubmitSnapshot(SnapshotJob&& job);
+  bool snapshot_busy() const;
+  // Waits until no snapshot is being written (or the journal has failed).
+  void WaitForSnapshotSlot();
+
+  bool failed() const;
+  std::optional<Error> failure() const;
+  JournalerStats stats() const;
+
+ private:
+  struct Batch {
+    std::vector<Event> events;
+    std::vector<Continuation> continuations;
+  };
+  struct SnapshotInProgress {
+    SnapshotJob job;
+    uint32_t next_chunk = 0;
+    size_t written = 0;
+  };
+
+  void Loop();
+  // Takes queued batches (at least one) up to the commit size; REQUIRES mutex_ held.
+  std::vector<Batch> TakeBatches();
+  void Commit(std::vector<Batch>& batches);
+  void Fail(const Error& error, std::vector<Batch>& batches);
+  // Writes the next chunk of the snapshot in progress, starting it first if need be.
+  void WriteSnapshotChunk();
+
+  std::unique_ptr<store::JournalWriter> writer_;
+  store::ChainSealer sealer_;
+  EventFeed& feed_;
+  size_t keep_snapshots_;
+  std::vector<store::JournalRecord> records_;  // Reused between commits.
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_, room_;
+  std::deque<Batch> queue_;
+  size_t pending_events_ = 0;
+  std::optional<SnapshotJob> queued_snapshot_;  // Waits for the batches submitted before it.
+  size_t batches_before_snapshot_ = 0;
+  std::optional<SnapshotInProgress> snapshot_;  // Owned by the thread once taken.
+  bool snapshot_busy_ = false;
+  bool stopping_ = false;
+  std::optional<Error> failure_;
+  JournalerStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace creditline::service
