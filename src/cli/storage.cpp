@@ -110,15 +110,14 @@ void PrintClosingFigures(const service::Engine& engine) {
   service::JournalerStats journal = engine.journaler()->stats();
   service::EngineStats stats = engine.stats();
   std::printf(
-      "journal: %llu records in %llu commits (largest %llu); %llu snapshots written, last at "
-      "%llu (%llu bytes, engine paused %.1f ms; longest pause %.1f ms)\n",
+      "journal: %llu records in %llu commits (largest %llu); %llu snapshots written, the last at "
+      "record %llu; longest engine pause for a snapshot %.2f ms; closing snapshot %.0f ms\n",
       static_cast<unsigned long long>(journal.records),
       static_cast<unsigned long long>(journal.commits),
       static_cast<unsigned long long>(journal.largest_commit),
       static_cast<unsigned long long>(journal.snapshots),
       static_cast<unsigned long long>(journal.last_snapshot_seq),
-      static_cast<unsigned long long>(stats.last_snapshot_bytes),
-      stats.last_snapshot_pause_us / 1000.0, stats.max_snapshot_pause_us / 1000.0);
+      stats.max_snapshot_pause_us / 1000.0, stats.closing_snapshot_us / 1000.0);
 }
 
 void AddStorageCommands(CLI::App& app) {

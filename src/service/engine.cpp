@@ -1,14 +1,86 @@
 #include "service/engine.hpp"
 
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
 
 #include "core/codec.hpp"
 #include "core/snapshot.hpp"
 
 namespace creditline::service {
 namespace {
+
 using Clock = std::chrono::steady_clock;
+
+int64_t MicrosecondsSince(Clock::time_point begin) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begin).count();
+}
+
+bool WriteAll(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t wrote = ::write(fd, p, size);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) return false;
+    p += wrote, size -= static_cast<size_t>(wrote);
+  }
+  return true;
+}
+
+bool ReadAll(int fd, void* data, size_t size) {
+  char* p = static_cast<char*>(data);
+  while (size > 0) {
+    ssize_t got = ::read(fd, p, size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    p += got, size -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+// The forked child: it has a copy-on-write image of the whole process as of the fork, but only
+// this thread. It hashes and encodes the state, sends [state hash][size][bytes] and exits
+// without running any destructor or exit handler of the parent's objects. It dies with the
+// parent, so it never outlives a killed server (nor holds its data-directory lock).
+[[noreturn]] void RunSnapshotChild(const State& state, int fd, pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(2);
+  uint64_t header[2] = {state.StateHash(), 0};
+  std::string bytes = EncodeSnapshot(state);
+  header[1] = bytes.size();
+  bool sent = WriteAll(fd, header, sizeof header) && WriteAll(fd, bytes.data(), bytes.size());
+  ::_exit(sent ? 0 : 1);
+}
+
+Result<SnapshotJob> ReadSnapshotFromChild(pid_t pid, int fd) {
+  SnapshotJob job;
+  uint64_t header[2] = {0, 0};
+  bool received = ReadAll(fd, header, sizeof header);
+  // The size comes from our own child, but a broken pipe must not make us allocate wildly.
+  if (received && header[1] < (uint64_t{1} << 40)) {
+    job.bytes.resize(header[1]);
+    received = ReadAll(fd, job.bytes.data(), job.bytes.size());
+  }
+  ::close(fd);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!received || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return MakeError(ErrorCode::kInternal,
+                     "the snapshot process failed (status " + std::to_string(status) + ")");
+  }
+  job.info.state_hash = header[0];
+  return job;
+}
+
 }  // namespace
 
 EventFeed::EventFeed(std::unique_ptr<store::JournalReader> reader, uint64_t last_seq)
@@ -88,6 +160,7 @@ void Engine::Stop() {
   if (!thread_.joinable()) return;
   thread_.join();
   if (journaler_ == nullptr) return;
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
   if (schedule_.on_stop) MaybeSnapshot(last_time_, true);
   journaler_->Stop();
 }
@@ -174,28 +247,80 @@ void Engine::MaybeSnapshot(TimeMs now, bool force) {
   if (last_snapshot_time_ == 0) last_snapshot_time_ = now;  // The schedule starts now.
   if (seq == last_snapshot_seq_ || journaler_->failed()) return;
   if (force) journaler_->WaitForSnapshotSlot();
-  if (journaler_->snapshot_busy()) return;  // Tried again after the next batch.
   bool due = force ||
              (schedule_.every_events > 0 && seq - last_snapshot_seq_ >= schedule_.every_events) ||
              (schedule_.every_ms > 0 && now - last_snapshot_time_ >= schedule_.every_ms);
-  if (!due) return;
-  Clock::time_point begin = Clock::now();
-  SnapshotJob job;
-  job.info.seq = seq;
-  job.info.taken_at = now;
-  job.info.state_hash = state_.StateHash();
-  job.bytes = EncodeSnapshot(state_);
-  int64_t pause_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - begin).count();
-  size_t bytes = job.bytes.size();
-  if (!journaler_->SubmitSnapshot(std::move(job))) return;
+  // While the previous snapshot is still in progress, this one is tried after the next batch.
+  if (!due || !journaler_->ReserveSnapshot(seq)) return;
   last_snapshot_seq_ = seq;
   last_snapshot_time_ = now;
+  if (!force) return ForkSnapshot(seq, now);
+  Clock::time_point begin = Clock::now();
+  SnapshotJob job{{seq, now, state_.StateHash()}, EncodeSnapshot(state_)};
+  size_t bytes = job.bytes.size();
+  journaler_->SubmitSnapshot(std::move(job));
+  RecordSnapshot(bytes, true);
   std::lock_guard lock(mutex_);
+  stats_.closing_snapshot_us = MicrosecondsSince(begin);
+}
+
+void Engine::ForkSnapshot(uint64_t seq, TimeMs now) {
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();  // Done: the slot was free.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    std::fprintf(stderr, "creditline: snapshot not taken: pipe: %s\n", std::strerror(errno));
+    RecordSnapshot(0, false);
+    return journaler_->AbandonSnapshot();
+  }
+  Clock::time_point begin = Clock::now();
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    RunSnapshotChild(state_, fds[1], parent);
+  }
+  int64_t pause_us = MicrosecondsSince(begin);
+  ::close(fds[1]);
+  if (pid < 0) {
+    std::fprintf(stderr, "creditline: snapshot not taken: fork: %s\n", std::strerror(errno));
+    ::close(fds[0]);
+    RecordSnapshot(0, false);
+    return journaler_->AbandonSnapshot();
+  }
+  RecordPause(pause_us);
+  snapshot_thread_ =
+      std::thread([this, pid, fd = fds[0], seq, now] { ReceiveSnapshot(pid, fd, seq, now); });
+}
+
+void Engine::ReceiveSnapshot(int pid, int fd, uint64_t seq, TimeMs now) {
+  Result<SnapshotJob> job = ReadSnapshotFromChild(pid, fd);
+  if (!job.ok()) {
+    std::fprintf(stderr, "creditline: snapshot at record %llu not taken: %s\n",
+                 static_cast<unsigned long long>(seq), job.error().message.c_str());
+    RecordSnapshot(0, false);
+    return journaler_->AbandonSnapshot();
+  }
+  job->info.seq = seq;
+  job->info.taken_at = now;
+  size_t bytes = job->bytes.size();
+  journaler_->SubmitSnapshot(std::move(*job));
+  RecordSnapshot(bytes, true);
+}
+
+void Engine::RecordSnapshot(uint64_t bytes, bool ok) {
+  std::lock_guard lock(mutex_);
+  if (!ok) {
+    ++stats_.snapshots_failed;
+    return;
+  }
   ++stats_.snapshots_taken;
+  stats_.last_snapshot_bytes = bytes;
+}
+
+void Engine::RecordPause(int64_t pause_us) {
+  std::lock_guard lock(mutex_);
   stats_.last_snapshot_pause_us = pause_us;
   stats_.max_snapshot_pause_us = std::max(stats_.max_snapshot_pause_us, pause_us);
-  stats_.last_snapshot_bytes = bytes;
 }
 
 void Engine::Housekeeping(EngineContext& context) {

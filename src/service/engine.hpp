@@ -8,10 +8,12 @@
 // events are durable, while the engine goes on with the next batch. A full queue refuses new
 // tasks at once, so callers can answer 503 rather than let latency grow.
 //
-// With a journal the engine also takes snapshots: every so many events or seconds, and when it
-// stops, it encodes the state between two batches (a pause of the engine) and hands the bytes
-// to the Journaler. Submit() and the accessors are thread-safe; everything a task touches
-// belongs to the engine thread.
+// With a journal the engine also takes snapshots, every so many events or seconds: between two
+// batches it forks the process, and the child, holding a copy-on-write image of the state as
+// of that moment, hashes and encodes it and sends the bytes back through a pipe, while the
+// engine goes on at once; the pause is the fork. A receiving thread hands the bytes to the
+// Journaler. When the engine stops, it encodes the state in process (nothing is waiting). Submit()
+// and the accessors are thread-safe; everything a task touches belongs to the engine thread.
 #pragma once
 
 #include <condition_variable>
@@ -91,8 +93,10 @@ struct Durability {
 };
 
 struct EngineStats {
-  uint64_t snapshots_taken = 0;
+  uint64_t snapshots_taken = 0, snapshots_failed = 0;
+  // The engine's pause for a snapshot while serving (the fork), last and longest.
   int64_t last_snapshot_pause_us = 0, max_snapshot_pause_us = 0;
+  int64_t closing_snapshot_us = 0;  // Encoding the closing snapshot at a stop.
   uint64_t last_snapshot_bytes = 0;
 };
 
@@ -128,6 +132,11 @@ class Engine {
   void RunBatch(std::vector<EngineTask>& batch);
   void Housekeeping(EngineContext& context);
   void MaybeSnapshot(TimeMs now, bool force);
+  // The periodic snapshot: forks; the child encodes, snapshot_thread_ receives.
+  void ForkSnapshot(uint64_t seq, TimeMs now);
+  void ReceiveSnapshot(int pid, int fd, uint64_t seq, TimeMs now);
+  void RecordSnapshot(uint64_t bytes, bool ok);
+  void RecordPause(int64_t pause_us);
   Stamp NextStamp();
 
   BusinessCalendar calendar_;
@@ -147,6 +156,7 @@ class Engine {
   uint64_t events_applied_ = 0;  // Guarded by mutex_ for readers on other threads.
   EngineStats stats_;            // Guarded by mutex_.
   std::thread thread_;
+  std::thread snapshot_thread_;
 };
 
 }  // namespace creditline::service

@@ -11,7 +11,11 @@ namespace creditline::service {
 
 Journaler::Journaler(std::unique_ptr<store::JournalWriter> writer, store::JournalTip tip,
                      EventFeed& feed, size_t keep_snapshots)
-    : writer_(std::move(writer)), sealer_(tip), feed_(feed), keep_snapshots_(keep_snapshots) {}
+    : writer_(std::move(writer)),
+      sealer_(tip),
+      feed_(feed),
+      keep_snapshots_(keep_snapshots),
+      committed_(tip) {}
 
 Journaler::~Journaler() { Stop(); }
 
@@ -38,16 +42,35 @@ void Journaler::Submit(std::vector<Event>&& events, std::vector<Continuation>&& 
   wake_.notify_one();
 }
 
-bool Journaler::SubmitSnapshot(SnapshotJob&& job) {
+bool Journaler::ReserveSnapshot(uint64_t seq) {
+  std::lock_guard lock(mutex_);
+  if (snapshot_busy_ || failure_) return false;
+  snapshot_busy_ = true;
+  snapshot_seq_ = seq;
+  snapshot_chain_hash_.reset();
+  if (committed_.seq == seq) snapshot_chain_hash_ = committed_.hash;
+  return true;
+}
+
+void Journaler::SubmitSnapshot(SnapshotJob&& job) {
   {
     std::lock_guard lock(mutex_);
-    if (snapshot_busy_ || failure_) return false;
-    snapshot_busy_ = true;
-    batches_before_snapshot_ = queue_.size();
+    assert(snapshot_busy_ && job.info.seq == snapshot_seq_);
     queued_snapshot_ = std::move(job);
   }
   wake_.notify_one();
-  return true;
+}
+
+void Journaler::AbandonSnapshot() {
+  {
+    std::lock_guard lock(mutex_);
+    snapshot_busy_ = false;
+  }
+  room_.notify_all();
+}
+
+bool Journaler::SnapshotReady() const {
+  return queued_snapshot_ && snapshot_chain_hash_ && !snapshot_ && !failure_;
 }
 
 bool Journaler::snapshot_busy() const {
@@ -78,38 +101,34 @@ JournalerStats Journaler::stats() const {
 std::vector<Journaler::Batch> Journaler::TakeBatches() {
   std::vector<Batch> taken;
   size_t records = 0;
-  // A queued snapshot waits for exactly the batches before it, so take no further than those.
-  size_t limit = queued_snapshot_ ? batches_before_snapshot_ : queue_.size();
-  while (taken.size() < limit && (taken.empty() || records < kJournalCommitRecordsMax)) {
+  while (!queue_.empty() && (taken.empty() || records < kJournalCommitRecordsMax)) {
     records += queue_.front().events.size();
     taken.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
-  if (queued_snapshot_) batches_before_snapshot_ -= taken.size();
   return taken;
 }
 
 void Journaler::Loop() {
   while (true) {
     std::vector<Batch> batches;
-    bool start_snapshot = false;
     {
       std::unique_lock lock(mutex_);
-      bool writing_snapshot = snapshot_.has_value();
-      auto has_work = [&] {
-        return !queue_.empty() || (queued_snapshot_ && batches_before_snapshot_ == 0) || stopping_;
-      };
-      if (!writing_snapshot) wake_.wait(lock, has_work);
-      if (stopping_ && queue_.empty() && !queued_snapshot_ && !snapshot_) return;
-      batches = TakeBatches();
-      if (queued_snapshot_ && batches_before_snapshot_ == 0 && !snapshot_ && batches.empty()) {
-        snapshot_ = SnapshotInProgress{std::move(*queued_snapshot_)};
-        queued_snapshot_.reset();
-        start_snapshot = true;
+      if (!snapshot_) {
+        wake_.wait(lock, [&] { return !queue_.empty() || SnapshotReady() || stopping_; });
       }
+      if (SnapshotReady()) {
+        snapshot_ = SnapshotInProgress{std::move(*queued_snapshot_)};
+        snapshot_->job.info.chain_hash = *snapshot_chain_hash_;
+        queued_snapshot_.reset();
+      }
+      // At a stop every record has been committed, so a queued snapshot is either being
+      // written now or can never be (the journal failed).
+      if (stopping_ && queue_.empty() && !snapshot_) return;
+      batches = TakeBatches();
     }
     if (!batches.empty()) Commit(batches);
-    if (start_snapshot || snapshot_) WriteSnapshotChunk();
+    if (snapshot_) WriteSnapshotChunk();
   }
 }
 
@@ -133,6 +152,14 @@ void Journaler::Commit(std::vector<Batch>& batches) {
   }
   {
     std::lock_guard lock(mutex_);
+    if (!records_.empty()) {
+      committed_ = sealer_.tip();
+      uint64_t first = records_.front().seq;
+      if (snapshot_busy_ && !snapshot_chain_hash_ && snapshot_seq_ >= first &&
+          snapshot_seq_ <= committed_.seq) {
+        snapshot_chain_hash_ = records_[snapshot_seq_ - first].hash;
+      }
+    }
     pending_events_ -= events;
     stats_.commits += records_.empty() ? 0 : 1;
     stats_.records += records_.size();
@@ -171,8 +198,6 @@ void Journaler::WriteSnapshotChunk() {
   Status status;
   if (snapshot.next_chunk == 0 && snapshot.written == 0) {
     store::SnapshotInfo& info = snapshot.job.info;
-    assert(sealer_.tip().seq == info.seq);
-    info.chain_hash = sealer_.tip().hash;
     info.bytes = snapshot.job.bytes.size();
     HashSink sink;
     sink.Bytes(snapshot.job.bytes.data(), snapshot.job.bytes.size());

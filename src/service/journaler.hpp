@@ -46,7 +46,7 @@ inline constexpr size_t kJournalCommitRecordsMax = 32'768;
 inline constexpr size_t kSnapshotChunkBytes = 4 << 20;
 
 struct SnapshotJob {
-  store::SnapshotInfo info;  // chain_hash and checksum are filled in by the journaler.
+  store::SnapshotInfo info;  // chain_hash, bytes and checksum are filled in by the journaler.
   std::string bytes;
 };
 
@@ -70,10 +70,17 @@ class Journaler {
 
   // Blocks while more than kJournalPendingEventsMax events await their commit.
   void Submit(std::vector<Event>&& events, std::vector<Continuation>&& continuations);
-  // Written after every batch submitted before it. False while another is still being written.
-  bool SubmitSnapshot(SnapshotJob&& job);
+
+  // A snapshot of the state after record `seq` (the last event submitted) is being taken:
+  // remembers that record's chain hash once sealed. False while another snapshot is still in
+  // progress (or the journal failed); then nothing was reserved.
+  bool ReserveSnapshot(uint64_t seq);
+  // The reserved snapshot's bytes: written once record `seq` is committed.
+  void SubmitSnapshot(SnapshotJob&& job);
+  // The reserved snapshot could not be taken.
+  void AbandonSnapshot();
   bool snapshot_busy() const;
-  // Waits until no snapshot is being written (or the journal has failed).
+  // Waits until no snapshot is in progress (or the journal has failed).
   void WaitForSnapshotSlot();
 
   bool failed() const;
@@ -92,8 +99,10 @@ class Journaler {
   };
 
   void Loop();
-  // Takes queued batches (at least one) up to the commit size; REQUIRES mutex_ held.
+  // Takes queued batches up to the commit size; REQUIRES mutex_ held.
   std::vector<Batch> TakeBatches();
+  // True when the queued snapshot can be written; REQUIRES mutex_ held.
+  bool SnapshotReady() const;
   void Commit(std::vector<Batch>& batches);
   void Fail(const Error& error, std::vector<Batch>& batches);
   // Writes the next chunk of the snapshot in progress, starting it first if need be.
@@ -109,10 +118,12 @@ class Journaler {
   std::condition_variable wake_, room_;
   std::deque<Batch> queue_;
   size_t pending_events_ = 0;
-  std::optional<SnapshotJob> queued_snapshot_;  // Waits for the batches submitted before it.
-  size_t batches_before_snapshot_ = 0;
-  std::optional<SnapshotInProgress> snapshot_;  // Owned by the thread once taken.
-  bool snapshot_busy_ = false;
+  std::optional<SnapshotJob> queued_snapshot_;   // Waits for its record's chain hash.
+  std::optional<SnapshotInProgress> snapshot_;   // Owned by the thread once taken.
+  bool snapshot_busy_ = false;                   // From ReserveSnapshot to the last chunk.
+  uint64_t snapshot_seq_ = 0;                    // The reserved snapshot's record...
+  std::optional<uint64_t> snapshot_chain_hash_;  // ...and its hash, once sealed.
+  store::JournalTip committed_;                  // The last committed record.
   bool stopping_ = false;
   std::optional<Error> failure_;
   JournalerStats stats_;
