@@ -18,10 +18,12 @@
 #include <vector>
 
 #include "core/snapshot.hpp"
+#include "http/api.hpp"
 #include "gtest/gtest.h"
 #include "service/data_dir.hpp"
 #include "service/engine.hpp"
 #include "service/recovery.hpp"
+#include "service/tokens.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace creditline::service {
@@ -343,6 +345,46 @@ TEST_F(DurabilityTest, FailedAppendStopsTheEngineAndFailsWaitingReplies) {
   EXPECT_EQ(report->tip.seq, 3u);
   EXPECT_EQ(state.customer_count(), 3u);
   EXPECT_EQ(state.account_count(), 0u);
+}
+
+// The HTTP API's answers once the journal has failed: 503 writes_stopped for commands, reads
+// and the health check alike, and nothing more reaches the journal.
+TEST_F(DurabilityTest, ApiAnswersWritesStoppedOnceTheJournalFailed) {
+  StartEngine({0, 0, true}, std::make_unique<FailingWriter>(store_->OpenWriter().value(), 2));
+  Result<NewToken> admin = TokenStore::Initialize(dir_, SystemNowMs());
+  ASSERT_TRUE(admin.ok()) << admin.error().message;
+  auto tokens = TokenStore::Open(dir_);
+  ASSERT_TRUE(tokens.ok());
+  http::Api api(*engine_, **tokens);
+  auto call = [&](std::string method, std::string target, std::string key, std::string body) {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<http::HttpResponse> response;
+    http::HttpRequest request{std::move(method), std::move(target), std::move(body),
+                              "Bearer " + admin->secret, std::move(key), "application/json"};
+    api.Handle(std::move(request), [&](http::HttpResponse r) {
+      std::lock_guard lock(mutex);
+      response = std::move(r);
+      done.notify_one();
+    });
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return response.has_value(); });
+    return *response;
+  };
+  std::string customer = R"({"customer_id":"C1","name":"A","currency":"CNY","limit_minor":100})";
+  EXPECT_EQ(call("POST", "/v1/customers", "k1", customer).status, 201u);
+  http::HttpResponse failed = call("POST", "/v1/customers", "k2",
+                                   R"({"customer_id":"C2","name":"B","currency":"CNY"})");
+  EXPECT_EQ(failed.status, 503u);
+  EXPECT_NE(failed.body.find("\"writes_stopped\""), std::string::npos) << failed.body;
+  http::HttpResponse read = call("GET", "/v1/customers/C1", "", "");
+  EXPECT_EQ(read.status, 503u);
+  EXPECT_NE(read.body.find("\"writes_stopped\""), std::string::npos) << read.body;
+  http::HttpResponse health = call("GET", "/healthz", "", "");
+  EXPECT_EQ(health.status, 503u);
+  EXPECT_NE(health.body.find("injected"), std::string::npos) << health.body;
+  engine_->Stop();
+  EXPECT_EQ(probe_->Tip()->seq, 1u);
 }
 
 TEST_F(DurabilityTest, ChangeFeedReadsOlderEventsFromTheJournal) {
