@@ -12,13 +12,13 @@
 #include "service/data_dir.hpp"
 #include "service/engine.hpp"
 #include "service/tokens.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 
 namespace creditline::cli {
 namespace {
 
 struct ServeOptions {
   std::string data_dir = "data";
+  std::string store_url;  // Empty: the SQLite journal in data_dir.
   std::string listen = "127.0.0.1:8080";
   std::string time_zone = "UTC";
   int threads = 2;
@@ -27,12 +27,11 @@ struct ServeOptions {
   size_t keep_snapshots = 3;
 };
 
-void RunInit(const std::string& data_dir) {
+void RunInit(const std::string& data_dir, const std::string& store_url) {
   Result<service::NewToken> token =
       service::TokenStore::Initialize(data_dir, service::SystemNowMs());
   if (!token.ok()) return SetExitCode(Fail(token.error()));
-  Result<std::unique_ptr<store::Store>> created =
-      store::OpenSqliteStore(service::JournalPath(data_dir), true);
+  Result<std::unique_ptr<store::Store>> created = OpenStore(data_dir, store_url, true);
   if (!created.ok()) return SetExitCode(Fail(created.error()));
   std::printf("initialized %s\n", std::filesystem::absolute(data_dir).c_str());
   std::printf("admin token (shown once; keep it safe):\n%s\n", token->secret.c_str());
@@ -59,7 +58,7 @@ void RunServe(ServeOptions options) {
       service::DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return SetExitCode(Fail(lock.error()));
   options.snapshots.every_ms = options.snapshot_every_seconds * 1000;
-  Result<OpenedStore> opened = OpenAndRecover(service::JournalPath(options.data_dir),
+  Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
                                               options.snapshots, options.keep_snapshots);
   if (!opened.ok()) return SetExitCode(Fail(opened.error()));
   service::Engine engine(*calendar, std::move(opened->state), std::move(opened->durability));
@@ -90,15 +89,18 @@ void RunServe(ServeOptions options) {
 
 void AddServeCommands(CLI::App& app) {
   static std::string init_dir = "data";
+  static std::string init_store_url;
   CLI::App* init = app.add_subcommand(
       "init", "Create a data directory and print its first admin API token (last line)");
   init->add_option("--data", init_dir, "Data directory to create")->capture_default_str();
-  init->callback([] { RunInit(init_dir); });
+  AddStoreOption(*init, init_store_url);
+  init->callback([] { RunInit(init_dir, init_store_url); });
 
   static ServeOptions options;
   CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP/JSON API");
   serve->add_option("--data", options.data_dir, "Data directory (from `creditline init`)")
       ->capture_default_str();
+  AddStoreOption(*serve, options.store_url);
   serve->add_option("--listen", options.listen, "Address and port to listen on, HOST:PORT")
       ->capture_default_str();
   serve

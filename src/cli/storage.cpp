@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "service/data_dir.hpp"
 #include "service/recovery.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace creditline::cli {
@@ -39,11 +40,12 @@ void PrintRecovery(const std::string& where, const service::RecoveryReport& repo
 
 struct VerifyOptions {
   std::string data_dir = "data";
+  std::string store_url;
 };
 
 void RunVerify(const VerifyOptions& options) {
-  std::string path = service::JournalPath(options.data_dir);
-  Result<std::unique_ptr<store::Store>> opened = store::OpenSqliteStore(path, false);
+  Result<std::unique_ptr<store::Store>> opened =
+      OpenStore(options.data_dir, options.store_url, false);
   if (!opened.ok()) return SetExitCode(Fail(opened.error()));
   Result<std::unique_ptr<store::JournalReader>> reader = (*opened)->OpenReader();
   if (!reader.ok()) return SetExitCode(Fail(reader.error()));
@@ -64,17 +66,20 @@ void RunVerify(const VerifyOptions& options) {
 
 struct BackupOptions {
   std::string data_dir = "data";
+  std::string store_url;
   std::string to;
 };
 
 void RunBackup(const BackupOptions& options) {
-  std::string path = service::JournalPath(options.data_dir);
-  Result<std::unique_ptr<store::Store>> opened = store::OpenSqliteStore(path, false);
+  Result<std::unique_ptr<store::Store>> opened =
+      OpenStore(options.data_dir, options.store_url, false);
   if (!opened.ok()) return SetExitCode(Fail(opened.error()));
+  // SQLite copies pages; PostgreSQL's backup copies journal records into a SQLite file.
+  const char* unit = options.store_url.empty() ? "pages" : "journal records";
   auto begin = std::chrono::steady_clock::now();
-  Status backed_up = (*opened)->Backup(options.to, [](uint64_t done, uint64_t total) {
-    std::printf("backup: %llu of %llu pages copied\n", static_cast<unsigned long long>(done),
-                static_cast<unsigned long long>(total));
+  Status backed_up = (*opened)->Backup(options.to, [unit](uint64_t done, uint64_t total) {
+    std::printf("backup: %llu of %llu %s copied\n", static_cast<unsigned long long>(done),
+                static_cast<unsigned long long>(total), unit);
     std::fflush(stdout);
   });
   if (!backed_up.ok()) return SetExitCode(Fail(backed_up.error()));
@@ -87,10 +92,22 @@ void RunBackup(const BackupOptions& options) {
 
 }  // namespace
 
-Result<OpenedStore> OpenAndRecover(const std::string& path, service::SnapshotSchedule snapshots,
-                                   size_t keep_snapshots) {
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
+                                                const std::string& store_url, bool create) {
+  if (store_url.empty()) return store::OpenSqliteStore(service::JournalPath(data_dir), create);
+  if (store_url.starts_with("postgresql://") || store_url.starts_with("postgres://")) {
+    return store::OpenPostgresStore(store_url, create);
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "--store takes a postgresql:// URL; without it, the SQLite journal in --data "
+                   "is used",
+                   "store");
+}
+
+Result<OpenedStore> OpenAndRecover(const std::string& data_dir, const std::string& store_url,
+                                   service::SnapshotSchedule snapshots, size_t keep_snapshots) {
   OpenedStore opened;
-  CL_ASSIGN_OR_RETURN(opened.store, store::OpenSqliteStore(path, true));
+  CL_ASSIGN_OR_RETURN(opened.store, OpenStore(data_dir, store_url, true));
   CL_ASSIGN_OR_RETURN(std::unique_ptr<store::JournalReader> reader, opened.store->OpenReader());
   CL_ASSIGN_OR_RETURN(service::RecoveryReport report,
                       service::Recover(*reader, &opened.state, [](uint64_t done, uint64_t total) {
@@ -120,18 +137,30 @@ void PrintClosingFigures(const service::Engine& engine) {
       stats.max_snapshot_pause_us / 1000.0, stats.closing_snapshot_us / 1000.0);
 }
 
+void AddStoreOption(CLI::App& command, std::string& store_url) {
+  command
+      .add_option("--store", store_url,
+                  "Keep the journal and snapshots in PostgreSQL: postgresql://USER@HOST:PORT/DB "
+                  "(password from ~/.pgpass or PGPASSWORD); default: SQLite in DIR/journal.db")
+      ->type_name("URL");
+}
+
 void AddStorageCommands(CLI::App& app) {
   static VerifyOptions verify_options;
   CLI::App* verify = app.add_subcommand(
       "verify",
       "Replay the whole journal, checking its hash chain and every snapshot; exit 0 when good");
   verify->add_option("--data", verify_options.data_dir, "Data directory")->capture_default_str();
+  AddStoreOption(*verify, verify_options.store_url);
   verify->callback([] { RunVerify(verify_options); });
 
   static BackupOptions backup_options;
   CLI::App* backup = app.add_subcommand(
-      "backup", "Copy the journal and snapshots to a new file while the server runs");
+      "backup",
+      "Copy the journal and snapshots to a new SQLite file while the server runs (from "
+      "PostgreSQL too)");
   backup->add_option("--data", backup_options.data_dir, "Data directory")->capture_default_str();
+  AddStoreOption(*backup, backup_options.store_url);
   backup->add_option("--to", backup_options.to, "The backup file to create")->required();
   backup->callback([] { RunBackup(backup_options); });
 }

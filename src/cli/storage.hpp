@@ -1,5 +1,6 @@
-// The CLI's side of storage: opening a data directory's store and recovering the state from it
-// (for `serve`), and the `verify` and `backup` subcommands. Single-threaded.
+// The CLI's side of storage: opening the store (the SQLite journal in the data directory, or
+// PostgreSQL with --store URL) and recovering the state from it (for `serve`), and the `verify`
+// and `backup` subcommands. Single-threaded.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -18,10 +19,19 @@ struct OpenedStore {
   service::Durability durability;  // For the engine.
 };
 
-// Opens (creating if need be) the SQLite journal at `path` and recovers the state from it,
-// printing progress on long replays and a summary.
-Result<OpenedStore> OpenAndRecover(const std::string& path, service::SnapshotSchedule snapshots,
-                                   size_t keep_snapshots);
+// Opens the store: the SQLite journal in `data_dir` when `store_url` is empty, else the
+// PostgreSQL database a postgresql:// (or postgres://) URL names. With `create`, a missing
+// journal is created.
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
+                                                const std::string& store_url, bool create);
+
+// Opens (creating if need be) the store and recovers the state from it, printing progress on
+// long replays and a summary.
+Result<OpenedStore> OpenAndRecover(const std::string& data_dir, const std::string& store_url,
+                                   service::SnapshotSchedule snapshots, size_t keep_snapshots);
+
+// The --store option of the subcommands that open a store.
+void AddStoreOption(CLI::App& command, std::string& store_url);
 
 // After the engine stopped: what the journal and the snapshots did.
 void PrintClosingFigures(const service::Engine& engine);

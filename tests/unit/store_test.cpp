@@ -1,4 +1,5 @@
-// The store contract (store/store.hpp), run against every store: today the SQLite one.
+// The store contract (store/store.hpp), run against every store: SQLite, and PostgreSQL in a
+// throwaway cluster (postgres_cluster.hpp; PostgreSQL's own tests are in postgres_store_test.cpp).
 //
 // Appends are durable and read back in order with their chain; a duplicate sequence number is
 // refused and changes nothing; snapshots are written in chunks, count only once completed,
@@ -18,7 +19,9 @@
 
 #include "core/codec.hpp"
 #include "gtest/gtest.h"
+#include "postgres_cluster.hpp"
 #include "store/chain.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace creditline::store {
@@ -34,10 +37,22 @@ struct StoreFactory {
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
 
+[[maybe_unused]] ::testing::Environment* const kPostgresEnvironment =
+    ::testing::AddGlobalTestEnvironment(new test_support::PostgresClusterEnvironment);
+
+Result<std::unique_ptr<Store>> OpenNewPostgresStore(const std::string&) {
+  CL_ASSIGN_OR_RETURN(std::string url, test_support::PostgresCluster::Shared().NewDatabase());
+  return OpenPostgresStore(url, true);
+}
+
 std::vector<StoreFactory> Factories() {
+  // Both stores' backups are SQLite journal files.
+  auto open_backup = [](const std::string& file) { return OpenSqliteStore(file, false); };
   return {StoreFactory{
-      "sqlite", [](const std::string& dir) { return OpenSqliteStore(dir + "/journal.db", true); },
-      [](const std::string& file) { return OpenSqliteStore(file, false); }}};
+              "sqlite",
+              [](const std::string& dir) { return OpenSqliteStore(dir + "/journal.db", true); },
+              open_backup},
+          StoreFactory{"postgres", OpenNewPostgresStore, open_backup}};
 }
 
 // A record sealed into the chain from an event with a recognisable body.
