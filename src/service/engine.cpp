@@ -117,7 +117,6 @@ Result<std::vector<Event>> EventFeed::After(uint64_t after, size_t limit) const 
   // Older than memory holds: read the journal. Only committed records are there, and the
   // feed publishes nothing before it is committed, so both sources agree.
   std::lock_guard lock(reader_mutex_);
-  store::ChainChecker unchecked({after, 0});
   Status read = reader_->Scan(after, after + limit, [&](store::JournalRecord& record) -> Status {
     Result<Event> event = DecodeEvent(record.body);
     if (!event.ok()) {
