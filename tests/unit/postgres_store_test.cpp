@@ -22,6 +22,7 @@
 #include "postgres_cluster.hpp"
 #include "store/chain.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store_records.hpp"
 
 namespace creditline::store {
 namespace {
@@ -30,46 +31,6 @@ using test_support::PostgresCluster;
 
 [[maybe_unused]] ::testing::Environment* const kPostgresEnvironment =
     ::testing::AddGlobalTestEnvironment(new test_support::PostgresClusterEnvironment);
-
-// Records sealed into the chain, each with a body of about `name_bytes` + 20 bytes.
-std::vector<JournalRecord> Records(ChainSealer& sealer, size_t count, size_t name_bytes = 4) {
-  std::vector<JournalRecord> records;
-  for (size_t i = 0; i < count; ++i) {
-    Event event;
-    event.seq = sealer.tip().seq + 1;
-    event.time = 1'790'000'000'000 + static_cast<TimeMs>(event.seq);
-    event.actor = "test";
-    event.body = CreateCustomer{
-        "C" + std::to_string(event.seq), std::string(name_bytes, 'n'), "", "", {}, {}};
-    records.push_back(sealer.Seal(event));
-  }
-  return records;
-}
-
-std::vector<JournalRecord> ReadAll(JournalReader& reader) {
-  std::vector<JournalRecord> read;
-  Status status = reader.Scan(0, UINT64_MAX, [&](JournalRecord& record) -> Status {
-    read.push_back(record);
-    return Status::Ok();
-  });
-  EXPECT_TRUE(status.ok()) << status.error().message;
-  return read;
-}
-
-SnapshotInfo WriteSnapshot(JournalWriter& writer, uint64_t seq, const std::string& bytes) {
-  SnapshotInfo info{seq, 1000 + static_cast<TimeMs>(seq), seq * 7, seq * 11, bytes.size(), 0};
-  HashSink sink;
-  sink.Bytes(bytes.data(), bytes.size());
-  info.checksum = sink.Digest();
-  EXPECT_TRUE(writer.BeginSnapshot(info).ok());
-  constexpr size_t kChunkBytes = 1000;  // Several chunks for the test's small snapshots.
-  uint32_t index = 0;
-  for (size_t at = 0; at < bytes.size(); at += kChunkBytes) {
-    EXPECT_TRUE(writer.AppendSnapshotChunk(seq, index++, bytes.substr(at, kChunkBytes)).ok());
-  }
-  EXPECT_TRUE(writer.CompleteSnapshot(seq, 10).ok());
-  return info;
-}
 
 // Heap in use by this process, in bytes (small blocks plus mmapped large ones).
 size_t HeapBytes() {
@@ -224,8 +185,8 @@ TEST_F(PostgresStoreTest, BackupIsASqliteJournalThatTheSqliteStoreReads) {
   auto writer = Writer(*store_);
   ChainSealer sealer({0, 0});
   ASSERT_TRUE(writer->Append(Records(sealer, 40'000)).ok());
-  WriteSnapshot(*writer, 20'000, std::string(5'500, 'a'));
-  WriteSnapshot(*writer, 40'000, std::string(2'345, 'b'));
+  WriteSnapshot(*writer, 20'000, std::string(5'500, 'a'), 1000, 10);
+  WriteSnapshot(*writer, 40'000, std::string(2'345, 'b'), 1000, 10);
   char pattern[] = "/tmp/creditline-postgres-backup-XXXXXX";
   ASSERT_NE(mkdtemp(pattern), nullptr);
   std::string file = std::string(pattern) + "/journal.db";

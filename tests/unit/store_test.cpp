@@ -23,6 +23,7 @@
 #include "store/chain.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store_records.hpp"
 
 namespace creditline::store {
 namespace {
@@ -53,30 +54,6 @@ std::vector<StoreFactory> Factories() {
               [](const std::string& dir) { return OpenSqliteStore(dir + "/journal.db", true); },
               open_backup},
           StoreFactory{"postgres", OpenNewPostgresStore, open_backup}};
-}
-
-// A record sealed into the chain from an event with a recognisable body.
-std::vector<JournalRecord> Records(ChainSealer& sealer, size_t count) {
-  std::vector<JournalRecord> records;
-  for (size_t i = 0; i < count; ++i) {
-    Event event;
-    event.seq = sealer.tip().seq + 1;
-    event.time = 1'790'000'000'000 + static_cast<TimeMs>(event.seq);
-    event.actor = "test";
-    event.body = CreateCustomer{"C" + std::to_string(event.seq), "Name", "", "", {}, {}};
-    records.push_back(sealer.Seal(event));
-  }
-  return records;
-}
-
-std::vector<JournalRecord> ReadAll(JournalReader& reader, uint64_t after = 0) {
-  std::vector<JournalRecord> read;
-  Status status = reader.Scan(after, UINT64_MAX, [&](JournalRecord& record) -> Status {
-    read.push_back(record);
-    return Status::Ok();
-  });
-  EXPECT_TRUE(status.ok()) << status.error().message;
-  return read;
 }
 
 class StoreContract : public ::testing::TestWithParam<StoreFactory> {
@@ -179,30 +156,6 @@ TEST_P(StoreContract, VisitorErrorStopsTheScan) {
   EXPECT_EQ(status.error().message, "stop here");
   EXPECT_EQ(visited, 4);
   EXPECT_EQ(ReadAll(*reader_).size(), 10u);  // The reader is usable afterwards.
-}
-
-SnapshotInfo WriteSnapshot(JournalWriter& writer, uint64_t seq, const std::string& bytes,
-                           size_t chunk, size_t keep, bool complete = true) {
-  SnapshotInfo info;
-  info.seq = seq;
-  info.taken_at = 1000 + static_cast<TimeMs>(seq);
-  info.state_hash = seq * 7;
-  info.chain_hash = seq * 11;
-  info.bytes = bytes.size();
-  HashSink sink;
-  sink.Bytes(bytes.data(), bytes.size());
-  info.checksum = sink.Digest();
-  EXPECT_TRUE(writer.BeginSnapshot(info).ok());
-  uint32_t index = 0;
-  for (size_t at = 0; at < bytes.size() || (at == 0 && index == 0); at += chunk) {
-    EXPECT_TRUE(
-        writer.AppendSnapshotChunk(seq, index++, std::string_view(bytes).substr(at, chunk)).ok());
-    if (bytes.empty()) break;
-  }
-  if (complete) {
-    EXPECT_TRUE(writer.CompleteSnapshot(seq, keep).ok());
-  }
-  return info;
 }
 
 TEST_P(StoreContract, SnapshotsRoundTripInChunksAndArePruned) {
