@@ -33,11 +33,14 @@ void Journaler::Stop() {
 }
 
 void Journaler::Submit(std::vector<Event>&& events, std::vector<Continuation>&& continuations) {
+  std::vector<store::JournalRecord> records;
+  records.reserve(events.size());
+  for (const Event& event : events) records.push_back(sealer_.Seal(event));
   {
     std::unique_lock lock(mutex_);
     room_.wait(lock, [&] { return pending_events_ < kJournalPendingEventsMax || failure_; });
     pending_events_ += events.size();
-    queue_.push_back(Batch{std::move(events), std::move(continuations)});
+    queue_.push_back(Batch{std::move(events), std::move(records), std::move(continuations)});
   }
   wake_.notify_one();
 }
@@ -46,9 +49,10 @@ bool Journaler::ReserveSnapshot(uint64_t seq) {
   std::lock_guard lock(mutex_);
   if (snapshot_busy_ || failure_) return false;
   snapshot_busy_ = true;
+  // Called right after the batch holding record `seq` was sealed.
+  assert(sealer_.tip().seq == seq);
   snapshot_seq_ = seq;
-  snapshot_chain_hash_.reset();
-  if (committed_.seq == seq) snapshot_chain_hash_ = committed_.hash;
+  snapshot_chain_hash_ = sealer_.tip().hash;
   return true;
 }
 
@@ -70,7 +74,8 @@ void Journaler::AbandonSnapshot() {
 }
 
 bool Journaler::SnapshotReady() const {
-  return queued_snapshot_ && snapshot_chain_hash_ && !snapshot_ && !failure_;
+  // A snapshot is written only once the record it follows is durable.
+  return queued_snapshot_ && committed_.seq >= snapshot_seq_ && !snapshot_ && !failure_;
 }
 
 bool Journaler::snapshot_busy() const {
@@ -135,8 +140,8 @@ void Journaler::Loop() {
 void Journaler::Commit(std::vector<Batch>& batches) {
   if (failed()) return Fail(*failure(), batches);
   records_.clear();
-  for (const Batch& batch : batches) {
-    for (const Event& event : batch.events) records_.push_back(sealer_.Seal(event));
+  for (Batch& batch : batches) {
+    for (store::JournalRecord& record : batch.records) records_.push_back(std::move(record));
   }
   if (!records_.empty()) {
     Status appended = writer_->Append(records_);
@@ -152,14 +157,7 @@ void Journaler::Commit(std::vector<Batch>& batches) {
   }
   {
     std::lock_guard lock(mutex_);
-    if (!records_.empty()) {
-      committed_ = sealer_.tip();
-      uint64_t first = records_.front().seq;
-      if (snapshot_busy_ && !snapshot_chain_hash_ && snapshot_seq_ >= first &&
-          snapshot_seq_ <= committed_.seq) {
-        snapshot_chain_hash_ = records_[snapshot_seq_ - first].hash;
-      }
-    }
+    if (!records_.empty()) committed_ = {records_.back().seq, records_.back().hash};
     pending_events_ -= events;
     stats_.commits += records_.empty() ? 0 : 1;
     stats_.records += records_.size();

@@ -68,7 +68,9 @@ class Journaler {
   // Commits everything submitted, finishes a snapshot in progress, then stops the thread.
   void Stop();
 
-  // Blocks while more than kJournalPendingEventsMax events await their commit.
+  // Seals the events into records on the caller's thread (the engine's), so that encoding
+  // overlaps the journaler's commit. Blocks while more than kJournalPendingEventsMax events
+  // await their commit.
   void Submit(std::vector<Event>&& events, std::vector<Continuation>&& continuations);
 
   // A snapshot of the state after record `seq` (the last event submitted) is being taken:
@@ -90,6 +92,7 @@ class Journaler {
  private:
   struct Batch {
     std::vector<Event> events;
+    std::vector<store::JournalRecord> records;  // The events sealed, by Submit().
     std::vector<Continuation> continuations;
   };
   struct SnapshotInProgress {
@@ -109,7 +112,7 @@ class Journaler {
   void WriteSnapshotChunk();
 
   std::unique_ptr<store::JournalWriter> writer_;
-  store::ChainSealer sealer_;
+  store::ChainSealer sealer_;  // Used by Submit() and ReserveSnapshot(): the engine thread.
   EventFeed& feed_;
   size_t keep_snapshots_;
   std::vector<store::JournalRecord> records_;  // Reused between commits.
@@ -122,7 +125,7 @@ class Journaler {
   std::optional<SnapshotInProgress> snapshot_;   // Owned by the thread once taken.
   bool snapshot_busy_ = false;                   // From ReserveSnapshot to the last chunk.
   uint64_t snapshot_seq_ = 0;                    // The reserved snapshot's record...
-  std::optional<uint64_t> snapshot_chain_hash_;  // ...and its hash, once sealed.
+  std::optional<uint64_t> snapshot_chain_hash_;  // ...and its hash.
   store::JournalTip committed_;                  // The last committed record.
   bool stopping_ = false;
   std::optional<Error> failure_;
