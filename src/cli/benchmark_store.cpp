@@ -295,9 +295,9 @@ Status WriteSnapshot(store::JournalWriter& writer, const State& state, store::Jo
   return writer.CompleteSnapshot(tip.seq, 1);
 }
 
-// Generates `count` events by running a realistic mix of commands through a State: orders
-// (most invoiced later, some cancelled), invoices and payments, every one with an idempotency
-// key; `sink` receives each batch of events.
+// Generates `count` events by running a mix of commands through a State: half new orders, a
+// quarter invoicing the oldest open order in full (or, one time in ten, cancelling it), a quarter
+// payments, every one with an idempotency key; `sink` receives each batch of events.
 class JournalBuilder {
  public:
   explicit JournalBuilder(size_t accounts) : accounts_(accounts), random_(7) {}
