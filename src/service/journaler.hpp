@@ -1,17 +1,19 @@
 // The journaler: the thread that makes the engine's work durable before anyone hears of it.
 //
 // The engine hands over each batch's events together with the batch's continuations (the
-// replies). The journaler takes everything waiting, seals it into hash-chained records, appends
-// them in one transaction (group commit: one fsync for all of them) and only then runs the
-// continuations and publishes the events to the change feed. While it commits, the engine
-// applies the next batches, so commits grow under load and shrink to one batch when idle.
+// replies); Submit() seals the events into hash-chained records on the way in. The journaler
+// takes everything waiting, appends it in one transaction (group commit: one fsync for all of
+// it) and only then runs the continuations and publishes the events to the change feed. While it
+// commits, the engine applies the next batches, so commits grow under load and shrink to one batch
+// when idle.
 //
 // A failed append is final: the journaler fails that batch's and every later continuation
 // (durable = false), stops taking work and reports failed(); the engine then refuses every new
 // task. Nothing is retried as if it had not happened: a restart recovers from the journal.
 //
-// Snapshots are written here too, a chunk at a time between commits. Submit*() are called by
-// the engine thread; failed(), stats() from any thread.
+// Snapshots are written here too, a chunk at a time between commits, once the record they
+// follow is committed. Submit() and ReserveSnapshot() use the chain sealer and are called by the
+// engine thread (or after it stopped); the other methods from any thread.
 #pragma once
 
 #include <condition_variable>
