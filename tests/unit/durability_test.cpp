@@ -383,6 +383,12 @@ TEST_F(DurabilityTest, ApiAnswersWritesStoppedOnceTheJournalFailed) {
   http::HttpResponse health = call("GET", "/healthz", "", "");
   EXPECT_EQ(health.status, 503u);
   EXPECT_NE(health.body.find("injected"), std::string::npos) << health.body;
+  // Metrics are served without the engine, and say what happened.
+  http::HttpResponse metrics = call("GET", "/metrics", "", "");
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_NE(metrics.body.find("creditline_journal_failed 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("creditline_journal_records_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("creditline_journal_commits_total 1\n"), std::string::npos);
   engine_->Stop();
   EXPECT_EQ(probe_->Tip()->seq, 1u);
 }
