@@ -18,7 +18,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
 
 for program in initdb pg_ctl psql; do
   [[ -x $bin/$program ]] || fail "the PostgreSQL server binaries are missing (no $bin/$program):" \
@@ -48,35 +48,10 @@ token=$("$creditline" init --data "$work/data" --store "$url" | tail -n 1)
 [[ $token == cl_* ]] || fail "init's last line is not a token: $token"
 [[ ! -e $work/data/journal.db ]] || fail "init --store created a SQLite journal as well"
 
-start_server() {  # start_server DATA_DIR LOG [--store URL]
-  local dir=$1 log=$2
-  shift 2
-  "$creditline" serve --data "$dir" "$@" --listen "127.0.0.1:0" >"$log" 2>&1 &
-  server=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log")
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || fail "serve did not start: $(cat "$log")"
-}
-stop_server() {
-  kill -TERM "$server"
-  wait "$server" || fail "serve exited with $? after SIGTERM"
-}
-
 start_server "$work/data" "$work/serve.log" --store "$url"
 grep -q "recovered 0 events from postgresql://127.0.0.1:$pg_port/postgres" "$work/serve.log" ||
   fail "serve did not name the PostgreSQL store: $(cat "$work/serve.log")"
-auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
-body='{"customer_id":"C1","name":"Acme","currency":"CNY","limit_minor":100000}'
-status=$(curl -s -o "$work/create.json" -w '%{http_code}' "${auth[@]}" -H "Idempotency-Key: k1" \
-  -X POST "http://127.0.0.1:$port/v1/customers" -d "$body")
-[[ $status == 201 ]] || fail "create customer answered $status: $(cat "$work/create.json")"
-order='{"order_id":"O1","customer_id":"C1","amount_minor":150000,"currency":"CNY"}'
-curl -s "${auth[@]}" -H "Idempotency-Key: k2" -X POST "http://127.0.0.1:$port/v1/orders" \
-  -d "$order" | grep -q '"decision":"held"' || fail "an order over the limit was not held"
+create_customer_and_held_order
 rows=$("$bin/psql" -tA -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres \
   -c "SELECT count(*) FROM creditline_journal")
 [[ $rows == 2 ]] || fail "the journal in PostgreSQL has $rows records, not 2"

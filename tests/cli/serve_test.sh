@@ -9,7 +9,7 @@ creditline=$1
 work=$(mktemp -d)
 server=
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
 
 token=$("$creditline" init --data "$work/data" | tail -n 1)
 [[ $token == cl_* ]] || fail "init's last line is not a token: $token"
@@ -18,29 +18,10 @@ if "$creditline" init --data "$work/data" >/dev/null 2>"$work/init2.err"; then
 fi
 grep -q "already initialized" "$work/init2.err" || fail "second init gave no clear message"
 
-# Port 0: the kernel picks a free port, and serve prints the one it got.
-start_server() {  # start_server DATA_DIR LOG
-  "$creditline" serve --data "$1" --listen "127.0.0.1:0" --time-zone Asia/Shanghai >"$2" 2>&1 &
-  server=$!
-  port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$2")
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
-  [[ -n $port ]] || fail "serve did not start: $(cat "$2")"
-}
-start_server "$work/data" "$work/serve.log"
+start_server "$work/data" "$work/serve.log" --time-zone Asia/Shanghai
 curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' || fail "healthz"
 
-auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
-body='{"customer_id":"C1","name":"Acme","currency":"CNY","limit_minor":100000}'
-status=$(curl -s -o "$work/create.json" -w '%{http_code}' "${auth[@]}" -H "Idempotency-Key: k1" \
-  -X POST "http://127.0.0.1:$port/v1/customers" -d "$body")
-[[ $status == 201 ]] || fail "create customer answered $status: $(cat "$work/create.json")"
-order='{"order_id":"O1","customer_id":"C1","amount_minor":150000,"currency":"CNY"}'
-curl -s "${auth[@]}" -H "Idempotency-Key: k2" -X POST "http://127.0.0.1:$port/v1/orders" \
-  -d "$order" | grep -q '"decision":"held"' || fail "an order over the limit was not held"
+create_customer_and_held_order
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong" \
   "http://127.0.0.1:$port/v1/holds")
 [[ $status == 401 ]] || fail "a wrong token answered $status"
@@ -57,8 +38,7 @@ grep -q "is in use by another creditline (pid $server)" "$work/second.log" ||
 # An online backup, then a clean stop.
 "$creditline" backup --data "$work/data" --to "$work/backup.db" >"$work/backup.log" ||
   fail "backup failed: $(cat "$work/backup.log")"
-kill -TERM "$server"
-wait "$server" || fail "serve exited with $? after SIGTERM"
+stop_server
 grep -q "stopped" "$work/serve.log" || fail "serve did not report a clean stop"
 "$creditline" verify --data "$work/data" >"$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
 grep -q "verify: OK: 2 journal records" "$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
@@ -70,12 +50,11 @@ for dir in data restored; do
     cp "$work/backup.db" "$work/restored/journal.db"
     cp "$work/data/tokens.tsv" "$work/restored/"
   fi
-  start_server "$work/$dir" "$work/$dir.log"
+  start_server "$work/$dir" "$work/$dir.log" --time-zone Asia/Shanghai
   grep -q "recovered 2 events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
   curl -s "${auth[@]}" "http://127.0.0.1:$port/v1/orders/O1" | grep -q '"status":"held"' ||
     fail "$dir: the held order is gone"
-  kill -TERM "$server"
-  wait "$server" || fail "serve on $dir exited with $? after SIGTERM"
+  stop_server
 done
 "$creditline" verify --data "$work/restored" >/dev/null || fail "verify of the restored directory"
 
