@@ -1,6 +1,5 @@
 #include "service/recovery.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -185,33 +184,29 @@ Result<VerifyReport> Verify(store::JournalReader& reader, StateOptions options,
   std::vector<store::SnapshotInfo> pending(snapshots.rbegin(), snapshots.rend());  // Oldest first.
   State state(options);
   store::ChainChecker checker({0, 0});
-  // The snapshot checks read the store, so they run after replay on this thread, from hashes
-  // captured during it; only the state hash must be taken at the snapshot's moment.
-  std::vector<std::pair<uint64_t, uint64_t>> hashes_at;  // seq -> state hash.
-  size_t capture = 0;
+  // The snapshot checks read the store, so they run after replay on this thread; only the
+  // state hash must be taken at each snapshot's moment, in the same (ascending) order.
+  std::vector<uint64_t> hashes_at;
   CL_RETURN_IF_ERROR(Replay(
       reader, checker, tip.seq, &state,
       [&](const Event& event) -> Status {
-        if (capture < pending.size() && pending[capture].seq == event.seq) {
-          hashes_at.emplace_back(event.seq, state.StateHash());
-          ++capture;
+        if (hashes_at.size() < pending.size() && pending[hashes_at.size()].seq == event.seq) {
+          hashes_at.push_back(state.StateHash());
         }
         return Status::Ok();
       },
       progress));
   report.records = tip.seq;
-  for (const store::SnapshotInfo& info : pending) {
-    std::string at = "snapshot at journal record " + std::to_string(info.seq);
-    auto found = std::find_if(hashes_at.begin(), hashes_at.end(),
-                              [&](const auto& entry) { return entry.first == info.seq; });
-    if (found == hashes_at.end()) {
+  for (size_t i = 0; i < pending.size(); ++i) {
+    std::string at = "snapshot at journal record " + std::to_string(pending[i].seq);
+    if (i >= hashes_at.size()) {
       return MakeError(ErrorCode::kCorruptRecord, at + " is past the journal's end");
     }
-    if (found->second != info.state_hash) {
+    if (hashes_at[i] != pending[i].state_hash) {
       return MakeError(ErrorCode::kCorruptRecord, at + " differs from the replayed state");
     }
     State loaded(options);
-    CL_RETURN_IF_ERROR(LoadSnapshot(reader, info, &loaded));
+    CL_RETURN_IF_ERROR(LoadSnapshot(reader, pending[i], &loaded));
     ++report.snapshots_checked;
   }
   report.state_hash = state.StateHash();
