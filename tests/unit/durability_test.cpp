@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "core/snapshot.hpp"
-#include "http/api.hpp"
 #include "gtest/gtest.h"
+#include "http/api.hpp"
 #include "service/data_dir.hpp"
 #include "service/engine.hpp"
 #include "service/recovery.hpp"
@@ -223,9 +223,9 @@ TEST_F(DurabilityTest, CorruptedRecordStopsRecoveryNamingIt) {
   StartEngine({0, 0, false});
   Drive(10);
   engine_.reset();
-  Sql("UPDATE journal SET body = CAST(substr(body, 1, length(body) - 1) || 'x' AS BLOB) WHERE seq "
-      "= "
-      "37");
+  // The last byte of record 37's body changes.
+  Sql("UPDATE journal SET body = CAST(substr(body, 1, length(body) - 1) || 'x' AS BLOB) "
+      "WHERE seq = 37");
   State state;
   Result<RecoveryReport> report = RecoverFresh(&state);
   ASSERT_FALSE(report.ok());
@@ -360,8 +360,8 @@ TEST_F(DurabilityTest, ApiAnswersWritesStoppedOnceTheJournalFailed) {
     std::mutex mutex;
     std::condition_variable done;
     std::optional<http::HttpResponse> response;
-    http::HttpRequest request{std::move(method), std::move(target), std::move(body),
-                              "Bearer " + admin->secret, std::move(key), "application/json"};
+    http::HttpRequest request{std::move(method),         std::move(target), std::move(body),
+                              "Bearer " + admin->secret, std::move(key),    "application/json"};
     api.Handle(std::move(request), [&](http::HttpResponse r) {
       std::lock_guard lock(mutex);
       response = std::move(r);
@@ -373,8 +373,8 @@ TEST_F(DurabilityTest, ApiAnswersWritesStoppedOnceTheJournalFailed) {
   };
   std::string customer = R"({"customer_id":"C1","name":"A","currency":"CNY","limit_minor":100})";
   EXPECT_EQ(call("POST", "/v1/customers", "k1", customer).status, 201u);
-  http::HttpResponse failed = call("POST", "/v1/customers", "k2",
-                                   R"({"customer_id":"C2","name":"B","currency":"CNY"})");
+  http::HttpResponse failed =
+      call("POST", "/v1/customers", "k2", R"({"customer_id":"C2","name":"B","currency":"CNY"})");
   EXPECT_EQ(failed.status, 503u);
   EXPECT_NE(failed.body.find("\"writes_stopped\""), std::string::npos) << failed.body;
   http::HttpResponse read = call("GET", "/v1/customers/C1", "", "");
