@@ -439,8 +439,10 @@ void RunRecoveryBenchmark(const RecoveryOptions& options) {
 
 void AddStoreBenchmarkCommands(CLI::App& benchmark) {
   static DurableOptions durable_options;
-  CLI::App* durable = benchmark.add_subcommand(
-      "durable", "Check-and-reserves through the engine with the SQLite journal (group commit)");
+  CLI::App* durable =
+      benchmark.add_subcommand("durable",
+                               "Check-and-reserves through the engine with the journal (group "
+                               "commit): SQLite, or PostgreSQL with --store");
   durable->add_option("--accounts", durable_options.accounts, "Credit accounts")
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();
