@@ -2,9 +2,11 @@
 //
 // durable: in-process clients submit check-and-reserve commands through the engine (the service
 // API every HTTP handler uses) with the journal on (SQLite, or PostgreSQL with --store); a command
-// counts once its reply is released, which happens only after its batch is committed. Prints ops/s
-// and ack latency. recovery: builds a journal of N events (reserves, cancels, invoices and payments
-// with idempotency keys), then times the recovery a restart does, and checks the recovered state's
+// counts once its reply is released, which happens only after its batch is committed. Prints
+// ops/s and ack latency.
+//
+// recovery: builds a journal of N events (reserves, cancels, invoices and payments with
+// idempotency keys), then times the recovery a restart does, and checks the recovered state's
 // hash against the state that wrote the journal.
 #include <unistd.h>
 
