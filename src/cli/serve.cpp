@@ -1,7 +1,10 @@
 // `creditline init` and `creditline serve`: the data directory and the HTTP/JSON API server.
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -11,6 +14,8 @@
 #include "service/calendar.hpp"
 #include "service/data_dir.hpp"
 #include "service/engine.hpp"
+#include "service/projector.hpp"
+#include "service/standby.hpp"
 #include "service/tokens.hpp"
 
 namespace creditline::cli {
@@ -25,7 +30,13 @@ struct ServeOptions {
   service::SnapshotSchedule snapshots;
   int64_t snapshot_every_seconds = 3'600;
   size_t keep_snapshots = 3;
+  bool bi_projection = false;  // Keep the SQL projection for BI tools (PostgreSQL only).
 };
+
+void PrintLine(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
 
 void RunInit(const std::string& data_dir, const std::string& store_url) {
   Result<service::NewToken> token =
@@ -47,6 +58,89 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
+// How often the main thread looks, between signals, whether a server on a shared store lost
+// its writer lease (its journal failed).
+constexpr int kLeaseWatchMs = 500;
+
+enum class ServeEnd { kStopped, kFailed, kLostLease };
+
+// Waits for SIGINT or SIGTERM; on a shared store also returns when the journal failed, so that
+// the server can start over as a standby instead of refusing writes until someone restarts it.
+ServeEnd WaitForStop(const sigset_t& signals, const service::Engine& engine, bool shared) {
+  timespec every{kLeaseWatchMs / 1000, (kLeaseWatchMs % 1000) * 1'000'000L};
+  while (true) {
+    int signal = shared ? sigtimedwait(&signals, nullptr, &every) : 0;
+    if (!shared) sigwait(&signals, &signal);
+    if (signal > 0) {
+      std::printf("received %s, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+      return ServeEnd::kStopped;
+    }
+    if (std::optional<Error> failure = engine.failure()) {
+      std::printf("the journal failed (%s); starting over: recovery, then active or standby\n",
+                  failure->message.c_str());
+      return ServeEnd::kLostLease;
+    }
+  }
+}
+
+ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
+                   const service::BusinessCalendar& calendar, service::TokenStore& tokens) {
+  Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
+                                              options.snapshots, options.keep_snapshots);
+  if (!opened.ok()) {
+    SetExitCode(Fail(opened.error()));
+    return ServeEnd::kFailed;
+  }
+  bool standby = opened->durability.standby;
+  bool shared = opened->store->shared();
+  if (options.bi_projection && !shared) {
+    SetExitCode(Fail(MakeError(ErrorCode::kInvalidArgument,
+                               "--bi-projection needs the PostgreSQL store (--store URL)",
+                               "bi-projection")));
+    return ServeEnd::kFailed;
+  }
+  store::JournalTip tip = opened->durability.tip;
+  service::Engine engine(calendar, std::move(opened->state), std::move(opened->durability));
+  std::unique_ptr<service::Standby> follower;
+  if (standby) {
+    Result<std::unique_ptr<store::JournalReader>> reader = opened->store->OpenReader();
+    if (!reader.ok()) {
+      SetExitCode(Fail(reader.error()));
+      return ServeEnd::kFailed;
+    }
+    follower = std::make_unique<service::Standby>(*opened->store, std::move(*reader), engine, tip,
+                                                  PrintLine);
+  }
+  std::unique_ptr<service::Projector> projector;
+  if (options.bi_projection) {
+    projector = std::make_unique<service::Projector>(*opened->store, calendar, PrintLine);
+  }
+  http::Api api(engine, tokens);
+  http::Server server([&api](http::HttpRequest request, http::Reply reply) {
+    api.Handle(std::move(request), std::move(reply));
+  });
+  engine.Start();
+  Status started = server.Start(options.listen, options.threads);
+  if (!started.ok()) {
+    engine.Stop();
+    SetExitCode(Fail(started.error()));
+    return ServeEnd::kFailed;
+  }
+  if (follower) follower->Start();
+  if (projector) projector->Start();
+  std::printf("creditline serving on http://%s (port %u), data %s, business time zone %s%s\n",
+              options.listen.c_str(), server.port(), options.data_dir.c_str(),
+              options.time_zone.c_str(), standby ? ", as a standby" : "");
+  std::fflush(stdout);
+  ServeEnd end = WaitForStop(signals, engine, shared);
+  if (projector) projector->Stop();
+  if (follower) follower->Stop();
+  server.Stop();
+  engine.Stop();
+  PrintClosingFigures(engine);
+  return end;
+}
+
 void RunServe(ServeOptions options) {
   sigset_t signals = BlockStopSignals();  // Before any thread starts, so all inherit it.
   Result<service::BusinessCalendar> calendar =
@@ -58,31 +152,9 @@ void RunServe(ServeOptions options) {
       service::DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return SetExitCode(Fail(lock.error()));
   options.snapshots.every_ms = options.snapshot_every_seconds * 1000;
-  Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
-                                              options.snapshots, options.keep_snapshots);
-  if (!opened.ok()) return SetExitCode(Fail(opened.error()));
-  service::Engine engine(*calendar, std::move(opened->state), std::move(opened->durability));
-  http::Api api(engine, **tokens);
-  http::Server server([&api](http::HttpRequest request, http::Reply reply) {
-    api.Handle(std::move(request), std::move(reply));
-  });
-  engine.Start();
-  Status started = server.Start(options.listen, options.threads);
-  if (!started.ok()) {
-    engine.Stop();
-    return SetExitCode(Fail(started.error()));
-  }
-  std::printf("creditline serving on http://%s (port %u), data %s, business time zone %s\n",
-              options.listen.c_str(), server.port(), options.data_dir.c_str(),
-              options.time_zone.c_str());
-  std::fflush(stdout);
-  int signal = 0;
-  sigwait(&signals, &signal);
-  std::printf("received %s, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
-  server.Stop();
-  engine.Stop();
-  PrintClosingFigures(engine);
-  std::printf("stopped\n");
+  ServeEnd end = ServeEnd::kLostLease;
+  while (end == ServeEnd::kLostLease) end = ServeOnce(options, signals, *calendar, **tokens);
+  if (end == ServeEnd::kStopped) std::printf("stopped\n");
 }
 
 }  // namespace
@@ -122,6 +194,9 @@ void AddServeCommands(CLI::App& app) {
   serve->add_option("--keep-snapshots", options.keep_snapshots, "Snapshots to keep")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  serve->add_flag("--bi-projection", options.bi_projection,
+                  "Keep read-only creditline_bi_* tables for BI tools current in the PostgreSQL "
+                  "store (of several servers, one writes them)");
   serve->callback([] { RunServe(options); });
   AddStorageCommands(app);
 }

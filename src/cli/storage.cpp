@@ -114,7 +114,16 @@ Result<OpenedStore> OpenAndRecover(const std::string& data_dir, const std::strin
                         PrintReplayProgress("recovery", done, total);
                       }));
   PrintRecovery(opened.store->Describe(), report);
-  CL_ASSIGN_OR_RETURN(opened.durability.writer, opened.store->OpenWriter());
+  Result<std::unique_ptr<store::JournalWriter>> writer = opened.store->OpenWriter();
+  if (writer.ok()) {
+    opened.durability.writer = std::move(*writer);
+  } else if (writer.error().code == ErrorCode::kWriterLeaseHeld) {
+    std::printf("standby: %s; following its journal and answering reads until it goes away\n",
+                writer.error().message.c_str());
+    opened.durability.standby = true;
+  } else {
+    return writer.error();
+  }
   opened.durability.tip = report.tip;
   opened.durability.feed_reader = std::move(reader);
   opened.durability.snapshots = snapshots;

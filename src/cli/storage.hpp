@@ -26,7 +26,8 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
                                                 const std::string& store_url, bool create);
 
 // Opens (creating if need be) the store and recovers the state from it, printing progress on
-// long replays and a summary.
+// long replays and a summary. On a shared store whose writer lease another server holds, the
+// durability is a standby's (no writer; durability.standby).
 Result<OpenedStore> OpenAndRecover(const std::string& data_dir, const std::string& store_url,
                                    service::SnapshotSchedule snapshots, size_t keep_snapshots);
 

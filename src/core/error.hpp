@@ -54,8 +54,12 @@ enum class ErrorCode : uint8_t {
   kStorageError,
   kWritesStopped,
   kDataDirInUse,
+  // A store shared by several servers: another one holds the writer lease, and this one is a
+  // standby that takes no writes.
+  kWriterLeaseHeld,
+  kStandby,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kDataDirInUse;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kStandby;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -52,7 +52,9 @@ namespace {
 // Fills the figures a command's reply needs from its event (see CommandResult).
 struct ResultFiller {
   CommandResult& r;
-  void operator()(const OrderDecided& e) { r.decision = e.decision, r.amount_minor = e.amount_minor; }
+  void operator()(const OrderDecided& e) {
+    r.decision = e.decision, r.amount_minor = e.amount_minor;
+  }
   void operator()(const OrderChanged& e) {
     r.decision = e.decision, r.applied = e.applied, r.amount_minor = e.new_amount_minor;
   }
@@ -174,8 +176,8 @@ Result<std::vector<AccountView>> State::ViewCustomerAccounts(const std::string& 
                                                              Date today) const {
   const Customer* customer = FindCustomer(customer_id);
   if (customer == nullptr) {
-    return MakeError(ErrorCode::kCustomerNotFound, "no customer '" + customer_id.substr(0, 80) + "'",
-                     "customer_id");
+    return MakeError(ErrorCode::kCustomerNotFound,
+                     "no customer '" + customer_id.substr(0, 80) + "'", "customer_id");
   }
   std::vector<AccountView> views;
   for (uint32_t slot : customer->accounts) {
@@ -189,16 +191,14 @@ namespace {
 
 bool ContainsIgnoringAsciiCase(std::string_view text, std::string_view needle) {
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [&](char a, char b) {
-           return lower(a) == lower(b);
-         }) != text.end();
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
 }
 
 }  // namespace
 
 std::vector<const Customer*> State::ListCustomers(const CustomerFilter& filter,
-                                                  const std::string& after_id,
-                                                  size_t limit) const {
+                                                  const std::string& after_id, size_t limit) const {
   std::vector<const Customer*> page;
   auto it = after_id.empty() ? customer_order_.begin() : customer_order_.upper_bound(after_id);
   for (; it != customer_order_.end() && page.size() < limit; ++it) {
@@ -272,17 +272,27 @@ Result<std::vector<OrderView>> State::OpenOrders(const AccountRef& ref) const {
   return views;
 }
 
+InvoiceView State::ToView(const Invoice& invoice, Date today) const {
+  const Account& account = accounts_[invoice.account];
+  return InvoiceView{
+      invoice.invoice_id, invoice.order_id,     account.ref,
+      account.currency,   invoice.amount_minor, invoice.open_minor,
+      invoice.issued_on,  invoice.due_on,       std::max(0, DaysBetween(invoice.due_on, today))};
+}
+
 Result<std::vector<InvoiceView>> State::OpenInvoices(const AccountRef& ref, Date today) const {
   CL_ASSIGN_OR_RETURN(uint32_t slot, AccountSlot(ref));
-  const Account& account = accounts_[slot];
   std::vector<InvoiceView> views;
-  for (uint32_t i = account.invoices.first; i != kNone; i = invoices_[i].account_links.next) {
-    const Invoice& invoice = invoices_[i];
-    views.push_back(InvoiceView{invoice.invoice_id, invoice.order_id, account.ref, account.currency,
-                                invoice.amount_minor, invoice.open_minor, invoice.issued_on,
-                                invoice.due_on, std::max(0, DaysBetween(invoice.due_on, today))});
+  for (uint32_t i = accounts_[slot].invoices.first; i != kNone;
+       i = invoices_[i].account_links.next) {
+    views.push_back(ToView(invoices_[i], today));
   }
   return views;
+}
+
+Result<InvoiceView> State::ViewInvoice(const std::string& invoice_id, Date today) const {
+  CL_ASSIGN_OR_RETURN(uint32_t slot, InvoiceSlot(invoice_id));
+  return ToView(invoices_[slot], today);
 }
 
 std::vector<OrderView> State::Holds(size_t limit) const {

@@ -317,6 +317,8 @@ class State {
   // The hold queue, oldest first, at most `limit` entries.
   std::vector<OrderView> Holds(size_t limit) const;
   Result<OrderView> ViewOrder(const std::string& order_id) const;
+  // An open invoice (kInvoiceNotFound once settled, credited or written off in full).
+  Result<InvoiceView> ViewInvoice(const std::string& invoice_id, Date today) const;
   Result<GroupView> ViewGroup(const std::string& group_id) const;
   const Customer* FindCustomer(const std::string& customer_id) const;
   // The customer's accounts, default account first.
@@ -372,6 +374,7 @@ class State {
   Result<uint32_t> GroupSlot(const std::string& group_id) const;
   Result<uint32_t> PolicySlot(const std::string& name) const;
   OrderView ToView(const Order& order) const;
+  InvoiceView ToView(const Invoice& invoice, Date today) const;
 
   StateOptions options_;
   uint64_t last_seq_ = 0;

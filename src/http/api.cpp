@@ -249,6 +249,8 @@ void Api::Dispatch(Route& route, Call&& call, Reply reply) {
                                          "the body must be application/json", "Content-Type")));
   }
   if (route.needs_idempotency_key) {
+    // A standby refuses at once what it could only refuse later, on the engine thread.
+    if (engine_.standby()) return reply(StandbyResponse());
     Status key = CheckIdempotencyKey(call.request.idempotency_key);
     if (!key.ok()) return reply(ErrorResponse(key.error()));
     call.idempotency_key = call.request.idempotency_key;
@@ -279,9 +281,16 @@ HttpResponse WritesStoppedResponse() {
                                  "is restarted; nothing of this request was applied durably"));
 }
 
+HttpResponse StandbyResponse() {
+  return ErrorResponse(MakeError(ErrorCode::kStandby,
+                                 "this server is a standby: it follows the active server's journal "
+                                 "and answers reads; send commands to the active server"));
+}
+
 HttpResponse Api::ExecuteNow(service::EngineContext& context, const Envelope& envelope,
                              const Command& command, unsigned success_status,
                              const Render& render) {
+  if (context.standby) return StandbyResponse();
   Result<CommandResult> result = context.state.Execute(envelope, command, context.events);
   if (!result.ok()) return ErrorResponse(result.error());
   if (result->decision && !result->replayed) {

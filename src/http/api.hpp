@@ -116,6 +116,8 @@ Api::Render ToTextRender(F render) {
 HttpResponse ErrorResponse(const Error& error);
 // 503 writes_stopped: the journal failed and the engine takes no more work.
 HttpResponse WritesStoppedResponse();
+// 503 standby: this server follows another's journal and runs no commands.
+HttpResponse StandbyResponse();
 // Parses a query parameter as an integer in [minimum, maximum], or returns the default.
 Result<int64_t> QueryInteger(const Call& call, const char* name, int64_t fallback, int64_t minimum,
                              int64_t maximum);

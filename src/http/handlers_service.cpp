@@ -10,17 +10,27 @@ using service::Role;
 
 namespace {
 
-void Health(Api& api, Call&&, Reply reply) {
+void Health(Api& api, Call&& call, Reply reply) {
   if (std::optional<Error> failure = api.engine().failure()) {
     return reply(ErrorResponse(MakeError(
         ErrorCode::kWritesStopped,
         "the journal failed, so no commands are accepted until a restart: " + failure->message)));
   }
   bool durable = api.engine().journaler() != nullptr;
-  api.Query(std::move(reply), [durable](service::EngineContext& context) {
-    return JsonResponse(
-        200,
-        json::object{{"status", "ok"}, {"seq", context.state.last_seq()}, {"durable", durable}});
+  bool standby = api.engine().standby();
+  // Load balancers that send commands ask for the active server only.
+  auto wanted = call.query.find("role");
+  if (wanted != call.query.end() && wanted->second != "active") {
+    return reply(ErrorResponse(
+        MakeError(ErrorCode::kInvalidArgument, "role must be active when given", "role")));
+  }
+  if (wanted != call.query.end() && standby) return reply(StandbyResponse());
+  api.Query(std::move(reply), [durable, standby](service::EngineContext& context) {
+    const char* role = standby ? "standby" : (durable ? "active" : "memory");
+    return JsonResponse(200, json::object{{"status", "ok"},
+                                          {"seq", context.state.last_seq()},
+                                          {"durable", durable || standby},
+                                          {"role", role}});
   });
 }
 

@@ -716,8 +716,9 @@ constexpr ErrorStatus kErrorStatuses[] = {
     {422, "Unprocessable", "The amounts cannot be combined"},
     {500, "Internal", "The server could not complete the request"},
     {503, "Unavailable",
-     "The credit engine's queue is full (overloaded: retry after Retry-After seconds), or its "
-     "journal failed (writes_stopped: nothing is accepted until the server is restarted)"},
+     "The credit engine's queue is full (overloaded: retry after Retry-After seconds), its "
+     "journal failed (writes_stopped: nothing is accepted until the server is restarted), or "
+     "this server is a hot standby (standby: send commands to the active server)"},
 };
 
 json::object SharedResponses() {
@@ -819,12 +820,23 @@ std::vector<Operation> Operations() {
                  .summary = "Health check",
                  .description = "Answers once the credit engine has run the request, so it also "
                                 "shows that the engine is live. 503 writes_stopped when the "
-                                "journal has failed.",
+                                "journal has failed. On PostgreSQL with a standby pair, role "
+                                "tells the active server from the standby; with role=active a "
+                                "standby answers 503 standby, for load balancers that send "
+                                "commands.",
+                 .query = {QueryParameter(
+                     "role", StringEnum({"active"}, "Only the active server answers 200."),
+                     "Asks whether this is the active server.")},
                  .response = Reply({{"status", Const("ok")},
                                     {"seq", Int("The last event's sequence number.")},
                                     {"durable", Bool("True when every change is journaled "
-                                                     "before it is acknowledged.")}}),
-                 .errors = {503}});
+                                                     "before it is acknowledged.")},
+                                    {"role", StringEnum({"active", "standby", "memory"},
+                                                        "active: takes commands; standby: "
+                                                        "follows the active server's journal "
+                                                        "and answers reads; memory: no "
+                                                        "journal.")}}),
+                 .errors = {400, 503}});
   ops.push_back(
       {.method = "GET",
        .path = "/openapi.json",

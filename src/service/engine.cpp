@@ -134,12 +134,16 @@ Engine::Engine(BusinessCalendar calendar, State state, Durability durability)
     : calendar_(std::move(calendar)),
       state_(std::move(state)),
       feed_(std::move(durability.feed_reader), state_.last_seq()),
+      standby_(durability.standby),
+      last_seq_(state_.last_seq()),
       schedule_(durability.snapshots),
+      keep_snapshots_(durability.keep_snapshots),
       last_snapshot_seq_(state_.last_seq()) {
   if (durability.writer == nullptr) return;
-  assert(durability.tip.seq == state_.last_seq());
+  assert(durability.tip.seq == state_.last_seq() && !durability.standby);
   journaler_ = std::make_unique<Journaler>(std::move(durability.writer), durability.tip, feed_,
                                            durability.keep_snapshots);
+  active_journaler_ = journaler_.get();
 }
 
 Engine::~Engine() { Stop(); }
@@ -165,7 +169,8 @@ void Engine::Stop() {
 }
 
 std::optional<Error> Engine::failure() const {
-  return journaler_ != nullptr ? journaler_->failure() : std::nullopt;
+  const Journaler* journaler = active_journaler_.load();
+  return journaler != nullptr ? journaler->failure() : std::nullopt;
 }
 
 EngineStats Engine::stats() const {
@@ -174,7 +179,8 @@ EngineStats Engine::stats() const {
 }
 
 bool Engine::Submit(EngineTask task) {
-  if (journaler_ != nullptr && journaler_->failed()) return false;
+  const Journaler* journaler = active_journaler_.load();
+  if (journaler != nullptr && journaler->failed()) return false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= kEngineQueueDepthMax) return false;
@@ -194,6 +200,49 @@ uint64_t Engine::events_applied() const {
   return events_applied_;
 }
 
+bool Engine::Follow(std::vector<Event>* events) {
+  assert(standby_.load());
+  auto shared = std::make_shared<std::vector<Event>>(std::move(*events));
+  events->clear();
+  bool taken = Submit([shared](EngineContext& context) -> Continuation {
+    for (Event& event : *shared) {
+      context.state.Apply(event);
+      context.events->push_back(std::move(event));
+    }
+    return nullptr;
+  });
+  if (!taken) *events = std::move(*shared);
+  return taken;
+}
+
+void Engine::Promote(std::unique_ptr<store::JournalWriter> writer, store::JournalTip tip,
+                     TimeMs last_event_time) {
+  {
+    std::lock_guard lock(mutex_);
+    assert(standby_.load() && !promotion_);
+    promotion_ = Promotion{std::move(writer), tip, last_event_time};
+  }
+  wake_.notify_one();
+}
+
+void Engine::TakeOverIfPromoted() {
+  std::optional<Promotion> promotion;
+  {
+    std::lock_guard lock(mutex_);
+    promotion.swap(promotion_);
+  }
+  if (!promotion) return;
+  assert(promotion->tip.seq == state_.last_seq());
+  journaler_ = std::make_unique<Journaler>(std::move(promotion->writer), promotion->tip, feed_,
+                                           keep_snapshots_);
+  journaler_->Start();
+  last_time_ = std::max(last_time_, promotion->last_event_time);
+  last_snapshot_seq_ = state_.last_seq();
+  last_snapshot_time_ = 0;
+  active_journaler_ = journaler_.get();
+  standby_ = false;
+}
+
 Stamp Engine::NextStamp() {
   // Event times never go backwards, even if the system clock does.
   last_time_ = std::max(last_time_, SystemNowMs());
@@ -206,7 +255,7 @@ void Engine::Loop() {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, std::chrono::milliseconds(kEngineTickMs),
-                     [&] { return stopping_ || !queue_.empty(); });
+                     [&] { return stopping_ || !queue_.empty() || promotion_; });
       if (stopping_ && queue_.empty()) return;
       size_t take = std::min(queue_.size(), kEngineBatchMax);
       for (size_t i = 0; i < take; ++i) {
@@ -214,6 +263,7 @@ void Engine::Loop() {
         queue_.pop_front();
       }
     }
+    TakeOverIfPromoted();
     RunBatch(batch);
     batch.clear();
   }
@@ -223,13 +273,14 @@ void Engine::RunBatch(std::vector<EngineTask>& batch) {
   std::vector<Event> events;
   std::vector<Continuation> continuations;
   continuations.reserve(batch.size());
-  EngineContext context{state_, NextStamp(), &events};
-  if (context.stamp.time >= next_tick_) Housekeeping(context);
+  EngineContext context{state_, NextStamp(), &events, standby_.load()};
+  if (context.stamp.time >= next_tick_ && !context.standby) Housekeeping(context);
   for (EngineTask& task : batch) continuations.push_back(task(context));
   {
     std::lock_guard lock(mutex_);
     events_applied_ += events.size();
   }
+  last_seq_ = state_.last_seq();
   if (journaler_ != nullptr) {
     journaler_->Submit(std::move(events), std::move(continuations));
     MaybeSnapshot(context.stamp.time, false);

@@ -16,6 +16,7 @@
 // and the accessors are thread-safe; everything a task touches belongs to the engine thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -73,6 +74,7 @@ struct EngineContext {
   State& state;
   Stamp stamp;
   std::vector<Event>* events;  // Commands append the events they emit.
+  bool standby = false;        // A standby runs no commands: its state follows the journal.
 };
 
 using EngineTask = std::function<Continuation(EngineContext&)>;
@@ -90,6 +92,9 @@ struct Durability {
   std::unique_ptr<store::JournalReader> feed_reader;  // Serves the change feed's older events.
   SnapshotSchedule snapshots;
   size_t keep_snapshots = 3;
+  // Without a writer: the state follows a journal another server writes (Follow) until
+  // Promote(); commands are refused meanwhile.
+  bool standby = false;
 };
 
 struct EngineStats {
@@ -124,14 +129,31 @@ class Engine {
   std::optional<Error> failure() const;
   EventFeed& feed() { return feed_; }
   EngineStats stats() const;
-  // The journaler, or null when the state is kept in memory only.
-  const Journaler* journaler() const { return journaler_.get(); }
+  // The journaler, or null when the state is kept in memory only (or on a standby).
+  const Journaler* journaler() const { return active_journaler_.load(); }
+
+  // On a standby: applies events read from the journal, in order, after those before; they go
+  // to the change feed as they apply. Takes the events (leaving *events empty), or returns
+  // false when the queue is full and leaves them.
+  // REQUIRES: the first event continues the events followed before.
+  bool Follow(std::vector<Event>* events);
+  // The seq of the last event applied (by a command, or followed on a standby).
+  uint64_t last_seq() const { return last_seq_.load(); }
+  bool standby() const { return standby_.load(); }
+  // Makes a standby the active server: from the next batch on, commands run and are journaled
+  // through `writer`, which continues the journal after `tip`, and snapshots follow the
+  // schedule. `last_event_time` keeps event times from going backwards after a clock change
+  // between the two servers. REQUIRES: standby() and last_seq() == tip.seq.
+  void Promote(std::unique_ptr<store::JournalWriter> writer, store::JournalTip tip,
+               TimeMs last_event_time);
 
  private:
   void Loop();
   void RunBatch(std::vector<EngineTask>& batch);
   void Housekeeping(EngineContext& context);
   void MaybeSnapshot(TimeMs now, bool force);
+  // Carries out a pending Promote() between two batches.
+  void TakeOverIfPromoted();
   // The periodic snapshot: forks; the child encodes, snapshot_thread_ receives.
   void ForkSnapshot(uint64_t seq, TimeMs now);
   void ReceiveSnapshot(int pid, int fd, uint64_t seq, TimeMs now);
@@ -142,8 +164,12 @@ class Engine {
   BusinessCalendar calendar_;
   State state_;
   EventFeed feed_;
-  std::unique_ptr<Journaler> journaler_;
+  std::unique_ptr<Journaler> journaler_;  // Used on the engine thread, and after it stopped.
+  std::atomic<Journaler*> active_journaler_{nullptr};  // The same, for other threads.
+  std::atomic<bool> standby_{false};
+  std::atomic<uint64_t> last_seq_{0};
   SnapshotSchedule schedule_;
+  size_t keep_snapshots_ = 3;
   uint64_t last_snapshot_seq_ = 0;
   TimeMs last_snapshot_time_ = 0;
   TimeMs last_time_ = 0;
@@ -152,6 +178,12 @@ class Engine {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<EngineTask> queue_;
+  struct Promotion {
+    std::unique_ptr<store::JournalWriter> writer;
+    store::JournalTip tip;
+    TimeMs last_event_time = 0;
+  };
+  std::optional<Promotion> promotion_;  // Guarded by mutex_.
   bool stopping_ = false;
   uint64_t events_applied_ = 0;  // Guarded by mutex_ for readers on other threads.
   EngineStats stats_;            // Guarded by mutex_.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 #include <cstdio>
 
 #include "core/codec.hpp"
@@ -117,10 +118,18 @@ std::vector<Journaler::Batch> Journaler::TakeBatches() {
 void Journaler::Loop() {
   while (true) {
     std::vector<Batch> batches;
+    bool idle = false;
     {
       std::unique_lock lock(mutex_);
       if (!snapshot_) {
-        wake_.wait(lock, [&] { return !queue_.empty() || SnapshotReady() || stopping_; });
+        idle = !wake_.wait_for(lock, std::chrono::milliseconds(kJournalKeepAliveMs),
+                               [&] { return !queue_.empty() || SnapshotReady() || stopping_; });
+      }
+      if (idle) {
+        if (failure_) continue;  // Nothing more to learn.
+        lock.unlock();
+        KeepAlive();
+        continue;
       }
       if (SnapshotReady()) {
         snapshot_ = SnapshotInProgress{std::move(*queued_snapshot_)};
@@ -146,6 +155,10 @@ void Journaler::Commit(std::vector<Batch>& batches) {
   if (!records_.empty()) {
     Status appended = writer_->Append(records_);
     if (!appended.ok()) return Fail(appended.error(), batches);
+    last_contact_ = std::chrono::steady_clock::now();
+  } else {
+    KeepAlive();  // Batches without events (the engine's housekeeping ticks) come every second.
+    if (failed()) return Fail(*failure(), batches);
   }
   size_t events = 0;
   for (Batch& batch : batches) {
@@ -189,6 +202,16 @@ void Journaler::Fail(const Error& error, std::vector<Batch>& batches) {
     pending_events_ -= events;
   }
   room_.notify_all();
+}
+
+void Journaler::KeepAlive() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_contact_ < std::chrono::milliseconds(kJournalKeepAliveMs)) return;
+  last_contact_ = now;
+  Status alive = writer_->KeepAlive();
+  if (alive.ok()) return;
+  std::vector<Batch> none;
+  Fail(alive.error(), none);
 }
 
 void Journaler::WriteSnapshotChunk() {

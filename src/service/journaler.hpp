@@ -16,6 +16,7 @@
 // engine thread (or after it stopped); the other methods from any thread.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,10 @@ using Continuation = std::function<void(bool durable)>;
 inline constexpr size_t kJournalPendingEventsMax = 262'144;
 // One commit takes at most this many records, bounding the time until its first reply.
 inline constexpr size_t kJournalCommitRecordsMax = 32'768;
+// While nothing is committed for this long, the writer checks that it could still append
+// (store::JournalWriter::KeepAlive), so a server that lost a shared store's writer lease stops
+// taking writes within about this time even when idle.
+inline constexpr int64_t kJournalKeepAliveMs = 1'000;
 // Snapshots are written in chunks of this size, one short transaction each.
 inline constexpr size_t kSnapshotChunkBytes = 4 << 20;
 
@@ -110,6 +115,9 @@ class Journaler {
   bool SnapshotReady() const;
   void Commit(std::vector<Batch>& batches);
   void Fail(const Error& error, std::vector<Batch>& batches);
+  // Unless the writer reached the store within kJournalKeepAliveMs, checks that it still can;
+  // a writer that can no longer append fails the journal.
+  void KeepAlive();
   // Writes the next chunk of the snapshot in progress, starting it first if need be.
   void WriteSnapshotChunk();
 
@@ -118,6 +126,8 @@ class Journaler {
   EventFeed& feed_;
   size_t keep_snapshots_;
   std::vector<store::JournalRecord> records_;  // Reused between commits.
+  // The last append or keep-alive check. Used by the journaler's thread only.
+  std::chrono::steady_clock::time_point last_contact_ = std::chrono::steady_clock::now();
 
   mutable std::mutex mutex_;
   std::condition_variable wake_, room_;

@@ -22,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "store/projection.hpp"
 
 namespace creditline::store {
 
@@ -63,6 +64,10 @@ class JournalWriter {
   // Marks the snapshot complete and deletes all but the newest `keep` complete snapshots and
   // any incomplete ones.
   virtual Status CompleteSnapshot(uint64_t seq, size_t keep) = 0;
+  // Checks, while no append is due, that the writer could still append. A shared store's
+  // writer learns here that it lost its connection to the database, and with it the writer
+  // lease, even when nothing is written. An error is final, as for Append.
+  virtual Status KeepAlive() { return Status::Ok(); }
 };
 
 // Reads committed records and snapshots. One thread at a time.
@@ -88,7 +93,19 @@ class Store {
   virtual ~Store() = default;
   // "sqlite:/path/to/journal.db", for messages.
   virtual std::string Describe() const = 0;
+  // The one writer. A store that several servers share (PostgreSQL) grants it under a writer
+  // lease held for the writer's whole life; while another process's writer is open this fails
+  // with kWriterLeaseHeld, and a writer whose lease ended can never append again. The SQLite
+  // store leaves exclusion to the data directory's lock (service/data_dir.hpp).
   virtual Result<std::unique_ptr<JournalWriter>> OpenWriter() = 0;
+  // True when OpenWriter() grants a lease that other processes can wait for.
+  virtual bool shared() const { return false; }
+  // The writer of the SQL projection for BI tools (projection.hpp), under a lease of its own
+  // (kWriterLeaseHeld while another server's is open). Only a shared store has one.
+  virtual Result<std::unique_ptr<ProjectionWriter>> OpenProjectionWriter() {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the SQL projection for BI tools needs the PostgreSQL store (--store)");
+  }
   virtual Result<std::unique_ptr<JournalReader>> OpenReader() = 0;
   // A consistent copy of everything, taken while the store is in use, into a new file.
   virtual Status Backup(const std::string& to_path, const Progress& progress) = 0;

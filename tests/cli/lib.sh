@@ -20,6 +20,37 @@ start_server() {
   [[ -n $port ]] || fail "serve did not start: $(cat "$log")"
 }
 
+# start_postgres: a throwaway PostgreSQL cluster in $work/pg (initdb as the postgres user when
+# run as root, trust authentication, a random loopback port); sets $bin (the server binaries),
+# $as_postgres (the command prefix to run them), $pg_port and $url. The caller stops it with
+# "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg" -m immediate stop.
+bin=${CREDITLINE_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+as_postgres=()
+start_postgres() {
+  for program in initdb pg_ctl psql; do
+    [[ -x $bin/$program ]] || fail "the PostgreSQL server binaries are missing (no $bin/$program):" \
+      "install postgresql-15 (./scripts/setup does) or set CREDITLINE_POSTGRES_BIN"
+  done
+  if [[ $(id -u) == 0 ]]; then # initdb refuses root.
+    chown postgres: "$work"
+    as_postgres=(runuser -u postgres --)
+  fi
+  "${as_postgres[@]}" "$bin/initdb" -D "$work/pg" -U postgres --auth=trust --no-sync \
+    --no-instructions -E UTF8 --locale=C >"$work/initdb.log" 2>&1 || fail "$(cat "$work/initdb.log")"
+  # A random high port; another process may hold it, so try a few.
+  pg_port=
+  for _ in 1 2 3 4 5; do
+    local candidate=$((20000 + RANDOM % 40000))
+    if "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -t 60 \
+      -o "-p $candidate -h 127.0.0.1 -k $work" start >/dev/null 2>&1; then
+      pg_port=$candidate
+      break
+    fi
+  done
+  [[ -n $pg_port ]] || fail "PostgreSQL did not start: $(tail -20 "$work/pg.log")"
+  url="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+}
+
 # A clean stop: SIGTERM, and serve must exit 0.
 stop_server() {
   kill -TERM "$server"

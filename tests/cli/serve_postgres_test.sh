@@ -8,10 +8,8 @@
 # Usage: serve_postgres_test.sh PATH/TO/creditline
 set -euo pipefail
 creditline=$1
-bin=${CREDITLINE_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
 work=$(mktemp -d)
 server=
-as_postgres=()
 cleanup() {
   kill "$server" 2>/dev/null || true
   "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
@@ -20,28 +18,7 @@ cleanup() {
 trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
 
-for program in initdb pg_ctl psql; do
-  [[ -x $bin/$program ]] || fail "the PostgreSQL server binaries are missing (no $bin/$program):" \
-    "install postgresql-15 (./scripts/setup does) or set CREDITLINE_POSTGRES_BIN"
-done
-if [[ $(id -u) == 0 ]]; then  # initdb refuses root.
-  chown postgres: "$work"
-  as_postgres=(runuser -u postgres --)
-fi
-"${as_postgres[@]}" "$bin/initdb" -D "$work/pg" -U postgres --auth=trust --no-sync \
-  --no-instructions -E UTF8 --locale=C >"$work/initdb.log" 2>&1 || fail "$(cat "$work/initdb.log")"
-# A random high port; another process may hold it, so try a few.
-pg_port=
-for _ in 1 2 3 4 5; do
-  candidate=$((20000 + RANDOM % 40000))
-  if "${as_postgres[@]}" "$bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w -t 60 \
-    -o "-p $candidate -h 127.0.0.1 -k $work" start >/dev/null 2>&1; then
-    pg_port=$candidate
-    break
-  fi
-done
-[[ -n $pg_port ]] || fail "PostgreSQL did not start: $(tail -20 "$work/pg.log")"
-url="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+start_postgres
 sql() { "$bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "$1"; }
 
 token=$("$creditline" init --data "$work/data" --store "$url" | tail -n 1)

@@ -29,8 +29,17 @@
 //     required), and on the next round's start require that the restarted server serves the
 //     same customers, orders, invoices, holds, group and event seq byte for byte.
 //
+// With --store URL the journal is kept in PostgreSQL. With --standby too, each round runs a
+// standby pair instead of a restart: a second `creditline serve` on the same database (its own
+// data directory with the same tokens) follows the active one; before the traffic it must
+// serve the same state byte for byte and refuse commands with 503 `standby`; the active one is
+// killed under load, the standby must take over (its /healthz role turns "active") within
+// kTakeoverTimeout, and the checks of step 4 run against it. The next round starts a new
+// standby on the dead server's data directory; the last round ends with a clean stop and
+// `creditline verify --store URL`.
+//
 // Usage: crash_test --binary PATH/creditline [--rounds N] [--seed S] [--clients C]
-//                   [--work-dir DIR] [--snapshot-args] [--no-crash]
+//                   [--work-dir DIR] [--snapshot-args] [--no-crash] [--store URL [--standby]]
 // Prints one line per round and `crash_test: N rounds passed`; on the first failure prints
 // `crash_test: FAIL: round R: ...` with the command and the expected and actual answers, keeps
 // the work directory, and exits 1.
@@ -101,6 +110,11 @@ constexpr Milliseconds kServeStopTimeout{60'000};
 constexpr Milliseconds kHealthTimeout{30'000};
 constexpr Milliseconds kInitTimeout{30'000};
 constexpr Milliseconds kVerifyTimeout{300'000};
+// From the kill of the active server to the standby answering as the active one: it tries for
+// the lease every half second and then reads the few records it had not followed yet.
+constexpr Milliseconds kTakeoverTimeout{15'000};
+// How long a standby may take to follow the journal to the active server's last record.
+constexpr Milliseconds kStandbyFollowTimeout{30'000};
 // Acknowledged commands of earlier rounds re-checked each round (a reservoir sample).
 constexpr size_t kEarlierSampleMax = 2'000;
 // Snapshot cadences tried with --snapshot-args, one per server start.
@@ -117,6 +131,8 @@ struct Options {
   std::string work_dir;
   bool snapshot_args = false;
   bool no_crash = false;  // Stop the clients instead of killing: checks the harness itself.
+  std::string store_url;  // PostgreSQL instead of the SQLite journal in the data directory.
+  bool standby = false;   // A standby pair on store_url: the standby takes over at each kill.
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -600,6 +616,7 @@ struct RoundStats {
   size_t replays_checked = 0, earlier_checked = 0;
   size_t unknown_replayed = 0, unknown_fresh = 0, unknown_refused = 0;
   size_t accounts_checked = 0;
+  int64_t takeover_ms = 0;  // Standby pairs: from the kill to the new active server.
 };
 
 struct CustomerFigures {
@@ -616,7 +633,13 @@ class Harness {
 
   void Run() {
     Initialize();
-    for (round_ = 1; round_ <= options_.rounds; ++round_) RunRound();
+    for (round_ = 1; round_ <= options_.rounds; ++round_) {
+      if (options_.standby) {
+        RunStandbyRound();
+      } else {
+        RunRound();
+      }
+    }
     std::printf("crash_test: %d rounds passed\n", options_.rounds);
     if (remove_work_dir_) std::filesystem::remove_all(work_dir_);
   }
@@ -641,6 +664,102 @@ class Harness {
     PrintChecks(stats);
   }
 
+  // A round of a standby pair: the standby follows, the active one is killed under load, the
+  // standby takes over and must hold everything that was acknowledged.
+  void RunStandbyRound() {
+    Context().round = "round " + std::to_string(round_) + ": ";
+    RoundStats stats;
+    if (round_ == 1) {
+      StartServer();
+      Setup();
+    }
+    StartStandby();
+    CompareStandbyWithActive();
+    Drive(stats);
+    PrintTraffic(stats);
+    stats.takeover_ms = AwaitTakeover();
+    CheckAfterCrash(stats);
+    Capture();
+    if (round_ == options_.rounds) {
+      server_.Stop(kServeStopTimeout);
+      Verify();
+    }
+    PrintChecks(stats);
+  }
+
+  std::vector<std::string> ServeArgs(const std::string& data_dir) const {
+    std::vector<std::string> argv = {options_.binary, "serve",    "--data",
+                                     data_dir,        "--listen", "127.0.0.1:0"};
+    if (!options_.store_url.empty()) argv.insert(argv.end(), {"--store", options_.store_url});
+    return argv;
+  }
+
+  void StartStandby() {
+    std::string log = work_dir_ + "/serve-" + std::to_string(++server_starts_) + "-standby.log";
+    standby_port_ = standby_.Start(ServeArgs(data_dirs_[1 - active_]), log, kServeStartTimeout);
+    HttpClient client(standby_port_, token_);
+    Reply health = client.Send("GET", "/healthz", "", "");
+    if (health.status != 200 || StrAt(*ParseJson(health.body), "/role") != "standby") {
+      Fail("the second server is not a standby: GET /healthz answered " +
+           std::to_string(health.status) + Quote(health.body));
+    }
+  }
+
+  // The standby serves the active server's state byte for byte, and refuses commands.
+  void CompareStandbyWithActive() {
+    HttpClient standby(standby_port_, token_);
+    uint64_t seq = EventSeq();
+    Clock::time_point deadline = Clock::now() + kStandbyFollowTimeout;
+    while (true) {
+      Reply health = standby.Send("GET", "/healthz", "", "");
+      std::optional<json::value> body = ParseJson(health.body);
+      if (health.status == 200 && body && static_cast<uint64_t>(IntAt(*body, "/seq")) == seq) break;
+      if (Clock::now() >= deadline) {
+        Fail("the standby did not follow the journal to record " + std::to_string(seq) +
+             " within " + std::to_string(kStandbyFollowTimeout.count()) +
+             " ms; its /healthz: " + Quote(health.body));
+      }
+      std::this_thread::sleep_for(kPollInterval);
+    }
+    for (const std::string& target : StateTargets()) {
+      if (target == "/healthz") continue;  // The role differs; the seq was compared above.
+      std::string active = json::serialize(GetJson(target));
+      Reply reply = standby.Send("GET", target, "", "");
+      if (reply.status != 200 || reply.body != active) {
+        Fail("the standby answers GET " + target + " with " + std::to_string(reply.status) +
+             Quote(reply.body) + " but the active server with" + Quote(active));
+      }
+    }
+    Reply refused = standby.Send("POST", "/v1/customers",
+                                 R"({"customer_id":"NOPE","name":"x","currency":"CNY"})",
+                                 "standby-write-" + std::to_string(round_));
+    if (refused.status != 503 || ErrorCodeOf(refused.body) != "standby") {
+      Fail("a command sent to the standby answered " + std::to_string(refused.status) +
+           Quote(refused.body) + " (503 standby required)");
+    }
+  }
+
+  // Waits for the standby to answer as the active server; it becomes the current server.
+  int64_t AwaitTakeover() {
+    Clock::time_point begin = Clock::now();
+    HttpClient standby(standby_port_, token_);
+    while (true) {
+      Reply health = standby.Send("GET", "/healthz?role=active", "", "");
+      if (health.status == 200) break;
+      if (Clock::now() - begin >= kTakeoverTimeout || !standby_.Running()) {
+        Fail("the standby did not take over within " + std::to_string(kTakeoverTimeout.count()) +
+             " ms of the kill (last /healthz?role=active: " + std::to_string(health.status) +
+             Quote(health.body) + "); its log:" + Tail(ReadFile(Context().server_log)));
+      }
+      std::this_thread::sleep_for(kPollInterval);
+    }
+    TradePlaces(server_, standby_);
+    active_ = 1 - active_;
+    port_ = standby_port_;
+    client_.emplace(port_, token_);
+    return std::chrono::duration_cast<Milliseconds>(Clock::now() - begin).count();
+  }
+
   // ---- Data directory and server.
 
   void Initialize() {
@@ -654,21 +773,37 @@ class Harness {
       std::filesystem::create_directories(work_dir_);
     }
     Context().work_dir = work_dir_;
-    data_dir_ = work_dir_ + "/data";
-    if (std::filesystem::exists(data_dir_)) {
-      Fail(data_dir_ + " exists already; give an empty --work-dir");
+    data_dirs_ = {work_dir_ + "/data", work_dir_ + "/data-b"};
+    for (const std::string& dir : data_dirs_) {
+      if (std::filesystem::exists(dir)) Fail(dir + " exists already; give an empty --work-dir");
     }
     std::printf("crash_test: seed %llu, %d rounds, %d clients, work dir %s%s%s\n",
                 static_cast<unsigned long long>(options_.seed), options_.rounds, options_.clients,
                 work_dir_.c_str(), options_.snapshot_args ? ", snapshots" : "",
                 options_.no_crash ? ", NO CRASH (harness self-check)" : "");
-    Finished init = RunToCompletion({options_.binary, "init", "--data", data_dir_},
-                                    work_dir_ + "/init.log", kInitTimeout);
+    if (options_.standby) std::printf("crash_test: a standby pair on %s\n", StoreText().c_str());
+    std::vector<std::string> init_args = {options_.binary, "init", "--data", data_dirs_[0]};
+    if (!options_.store_url.empty())
+      init_args.insert(init_args.end(), {"--store", options_.store_url});
+    Finished init = RunToCompletion(init_args, work_dir_ + "/init.log", kInitTimeout);
     if (!WIFEXITED(init.status) || WEXITSTATUS(init.status) != 0) {
       Fail("`creditline init` " + DescribeWaitStatus(init.status) + ":" + Tail(init.output));
     }
     token_ = LastLine(init.output);
     if (token_.rfind("cl_", 0) != 0) Fail("init's last line is not a token: " + token_);
+    if (options_.standby) {
+      // The standby's own data directory, with the same API tokens.
+      std::filesystem::create_directories(data_dirs_[1]);
+      std::filesystem::copy_file(data_dirs_[0] + "/tokens.tsv", data_dirs_[1] + "/tokens.tsv");
+    }
+  }
+
+  // The store URL without its password, for messages.
+  std::string StoreText() const {
+    std::string url = options_.store_url;
+    size_t at = url.find('@'), colon = url.find(':', url.find("//") + 2);
+    if (at != std::string::npos && colon < at) url.replace(colon, at - colon, ":***");
+    return url;
   }
 
   static std::string LastLine(const std::string& text) {
@@ -682,8 +817,7 @@ class Harness {
 
   void StartServer() {
     std::string log = work_dir_ + "/serve-" + std::to_string(++server_starts_) + ".log";
-    std::vector<std::string> argv = {options_.binary, "serve",    "--data",
-                                     data_dir_,       "--listen", "127.0.0.1:0"};
+    std::vector<std::string> argv = ServeArgs(data_dirs_[active_]);
     if (options_.snapshot_args) {
       int events = kSnapshotEveryEvents[rng_() % kSnapshotEveryEvents.size()];
       argv.insert(argv.end(), {"--snapshot-every-events", std::to_string(events),
@@ -710,8 +844,9 @@ class Harness {
 
   void Verify() {
     std::string log = work_dir_ + "/verify-" + std::to_string(round_) + ".log";
-    Finished verify =
-        RunToCompletion({options_.binary, "verify", "--data", data_dir_}, log, kVerifyTimeout);
+    std::vector<std::string> args = {options_.binary, "verify", "--data", data_dirs_[active_]};
+    if (!options_.store_url.empty()) args.insert(args.end(), {"--store", options_.store_url});
+    Finished verify = RunToCompletion(args, log, kVerifyTimeout);
     if (WIFEXITED(verify.status) && WEXITSTATUS(verify.status) == 0) return;
     if (IsUnknownSubcommand(verify.output)) {
       Fail(
@@ -719,8 +854,8 @@ class Harness {
           "journal's hash chain and snapshots cannot be checked; its output:" +
           Tail(verify.output));
     }
-    Fail("`creditline verify --data " + data_dir_ + "` " + DescribeWaitStatus(verify.status) +
-         " (0 required); its output:" + Tail(verify.output));
+    Fail("`creditline verify --data " + data_dirs_[active_] + "` " +
+         DescribeWaitStatus(verify.status) + " (0 required); its output:" + Tail(verify.output));
   }
 
   // How CLI11 answers a subcommand it does not know: as a missing subcommand (the binary
@@ -1154,26 +1289,37 @@ class Harness {
         "round %d/%d: %lld ms of traffic: %zu acknowledged, %zu refused%s, %zu unknown; %s\n",
         round_, options_.rounds, static_cast<long long>(stats.traffic_ms), stats.acknowledged,
         stats.refused, refusals.c_str(), stats.unknown,
-        options_.no_crash ? "clients stopped (no kill)" : "kill -9, restart");
+        options_.no_crash  ? "clients stopped (no kill)"
+        : options_.standby ? "kill -9 of the active server"
+                           : "kill -9, restart");
     std::printf("  decisions so far: %s\n", tally_.Text().c_str());
     std::fflush(stdout);
   }
 
   void PrintChecks(const RoundStats& stats) const {
+    std::string ending = "clean stop and verify ok";
+    if (options_.standby) {
+      ending = "the standby took over in " + std::to_string(stats.takeover_ms) + " ms" +
+               (round_ == options_.rounds ? "; clean stop and verify ok" : "");
+    }
     std::printf(
         "round %d/%d: replays checked %zu (+%zu from earlier rounds); unknown re-sent: %zu "
-        "replayed, %zu applied fresh, %zu refused; accounts checked %zu; clean stop and verify "
-        "ok\n",
+        "replayed, %zu applied fresh, %zu refused; accounts checked %zu; %s\n",
         round_, options_.rounds, stats.replays_checked, stats.earlier_checked,
-        stats.unknown_replayed, stats.unknown_fresh, stats.unknown_refused, stats.accounts_checked);
+        stats.unknown_replayed, stats.unknown_fresh, stats.unknown_refused, stats.accounts_checked,
+        ending.c_str());
     std::fflush(stdout);
   }
 
   Options options_;
   Rng rng_;
-  std::string work_dir_, data_dir_, token_;
+  std::string work_dir_, token_;
+  std::array<std::string, 2> data_dirs_;  // The second one is a standby pair's.
+  int active_ = 0;                        // The current server's data directory.
   bool remove_work_dir_ = false;
   ServerProcess server_;
+  ServerProcess standby_{&FailureContext::standby_pid};
+  uint16_t standby_port_ = 0;
   int server_starts_ = 0;
   uint16_t port_ = 0;
   std::optional<HttpClient> client_;  // The checking thread's connection to the current server.
@@ -1215,6 +1361,12 @@ int main(int argc, char** argv) {
                "Pass --snapshot-every-events and --snapshot-every-seconds to serve");
   app.add_flag("--no-crash", options.no_crash,
                "Stop the clients instead of killing the server (checks the harness itself)");
+  CLI::Option* store = app.add_option(
+      "--store", options.store_url,
+      "Keep the journal in PostgreSQL (postgresql://...) instead of the data directory");
+  app.add_flag("--standby", options.standby,
+               "Run a standby pair on --store; at each kill the standby must take over")
+      ->needs(store);
   CLI11_PARSE(app, argc, argv);
   options.binary = std::filesystem::absolute(options.binary).string();
   crash::Harness(std::move(options)).Run();

@@ -35,8 +35,9 @@ inline constexpr int kLogTailLines = 15;
 
 // What a failure message points at, so that the reader can go and look.
 struct FailureContext {
-  std::string round;     // "round N: " while a round runs; starts every failure message.
-  pid_t server_pid = 0;  // 0 when no server runs.
+  std::string round;      // "round N: " while a round runs; starts every failure message.
+  pid_t server_pid = 0;   // 0 when no server runs.
+  pid_t standby_pid = 0;  // The second server of a standby pair; 0 when none runs.
   std::string work_dir;
   std::string server_log;
 };
@@ -49,9 +50,10 @@ inline FailureContext& Context() {
 // Reports a failure, kills the server if one runs, and ends the test with exit code 1.
 [[noreturn]] inline void Fail(const std::string& message) {
   FailureContext& context = Context();
-  if (context.server_pid > 0) {
-    ::kill(context.server_pid, SIGKILL);
-    ::waitpid(context.server_pid, nullptr, 0);
+  for (pid_t pid : {context.server_pid, context.standby_pid}) {
+    if (pid <= 0) continue;
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
   }
   std::fflush(stdout);  // _Exit does not flush, and the progress so far belongs before this.
   std::fprintf(stderr, "crash_test: FAIL: %s%s\n", context.round.c_str(), message.c_str());
@@ -166,22 +168,32 @@ inline uint16_t ParsePort(const std::string& log) {
   return port > 0 && port < 65536 ? static_cast<uint16_t>(port) : 0;
 }
 
-// One run of `creditline serve` in the background.
+// One run of `creditline serve` in the background. `slot` is where the failure context keeps
+// its pid, so that a failure kills it.
 class ServerProcess {
  public:
+  explicit ServerProcess(pid_t FailureContext::*slot = &FailureContext::server_pid) : slot_(slot) {}
+
+  // After a standby took over: the two processes trade places (each slot keeps its role).
+  friend void TradePlaces(ServerProcess& a, ServerProcess& b) {
+    std::swap(a.pid_, b.pid_);
+    Context().*a.slot_ = a.pid_;
+    Context().*b.slot_ = b.pid_;
+  }
+
   // Starts serve and waits until it prints its port; a serve that exits first, or that takes
   // longer than `timeout` (recovery included), is a failure.
   uint16_t Start(const std::vector<std::string>& argv, const std::string& log_path,
                  Milliseconds timeout) {
     pid_ = Spawn(argv, log_path);
-    Context().server_pid = pid_;
+    Context().*slot_ = pid_;
     Context().server_log = log_path;
     Clock::time_point deadline = Clock::now() + timeout;
     while (true) {
       if (uint16_t port = ParsePort(ReadFile(log_path)); port != 0) return port;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = Context().server_pid = 0;
+        pid_ = Context().*slot_ = 0;
         Fail("`creditline serve` " + DescribeWaitStatus(status) +
              " before it listened; its log:" + Tail(ReadFile(log_path)));
       }
@@ -197,7 +209,7 @@ class ServerProcess {
   void Kill() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
-    pid_ = Context().server_pid = 0;
+    pid_ = Context().*slot_ = 0;
   }
 
   // A clean stop: SIGTERM, and the process must exit 0 within `timeout`.
@@ -208,7 +220,7 @@ class ServerProcess {
       Fail("`creditline serve` did not stop within " + std::to_string(timeout.count()) +
            " ms of SIGTERM; its log:" + Tail(ReadFile(Context().server_log)));
     }
-    pid_ = Context().server_pid = 0;
+    pid_ = Context().*slot_ = 0;
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
       Fail("`creditline serve` " + DescribeWaitStatus(*status) +
            " after SIGTERM (a clean stop must exit 0); its log:" +
@@ -221,13 +233,14 @@ class ServerProcess {
     if (pid_ == 0) return false;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == 0) return true;
-    pid_ = Context().server_pid = 0;
+    pid_ = Context().*slot_ = 0;
     return false;
   }
 
   pid_t pid() const { return pid_; }
 
  private:
+  pid_t FailureContext::*slot_;
   pid_t pid_ = 0;
 };
 

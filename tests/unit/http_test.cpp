@@ -291,6 +291,11 @@ TEST_F(HttpTest, HealthAndOpenApiNeedNoToken) {
   EXPECT_EQ(health.Header("Content-Type"), "application/json");
   EXPECT_EQ(health.Str("/status"), "ok");
   EXPECT_EQ(health.Int("/seq"), 0);
+  EXPECT_EQ(health.Str("/role"), "memory");  // No journal here; "active" or "standby" with one.
+  EXPECT_EQ(Request("GET", "/healthz?role=active", "").status, 200u);
+  Response wrong_role = Request("GET", "/healthz?role=standby", "");
+  EXPECT_EQ(wrong_role.status, 400u);
+  EXPECT_EQ(wrong_role.Str("/error/field"), "role");
 
   Response openapi = Request("GET", "/openapi.json", "");
   ASSERT_EQ(openapi.status, 200u);

@@ -279,4 +279,36 @@ std::string Connection::Describe() const {
   return FormatUrl(PQhost(connection), PQport(connection), PQdb(connection));
 }
 
+std::string Connection::Literal(std::string_view text) const {
+  char* quoted = PQescapeLiteral(connection_.get(), text.data(), text.size());
+  // Only an encoding error or no memory fail; ids and names are valid UTF-8 (the core checks).
+  assert(quoted != nullptr);
+  std::string literal(quoted);
+  PQfreemem(quoted);
+  return literal;
+}
+
+Status TakeLease(Connection& connection, int32_t key, const std::string& what) {
+  static constexpr const char* kSchemaKeySql =
+      "('x' || substr(md5(current_schema()), 1, 8))::bit(32)::int4";
+  const char* failed = "cannot take a lease";
+  std::string taken_sql =
+      "SELECT pg_try_advisory_lock(" + std::to_string(key) + ", " + kSchemaKeySql + ")";
+  CL_ASSIGN_OR_RETURN(PgResult taken, connection.Query(taken_sql.c_str(), Params(), failed));
+  CL_RETURN_IF_ERROR(ExpectColumns(taken.get(), {kBoolOid}, failed));
+  if (BoolAt(taken.get(), 0, 0)) return Status::Ok();
+  // pg_locks shows the two keys as classid and objid (an oid: the key's bits, unsigned).
+  std::string holder_sql =
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND "
+      "classid = " +
+      std::to_string(key) + " AND objid::bigint = ((" + kSchemaKeySql + ")::bigint & 4294967295)";
+  CL_ASSIGN_OR_RETURN(PgResult held, connection.Query(holder_sql.c_str(), Params(), failed));
+  std::string holder;
+  if (PQntuples(held.get()) == 1 && PQftype(held.get(), 0) == kInt4Oid) {
+    holder = " (database backend pid " + std::to_string(Int32At(held.get(), 0, 0)) + ")";
+  }
+  return MakeError(ErrorCode::kWriterLeaseHeld, "another creditline server holds " + what + " on " +
+                                                    connection.Describe() + holder);
+}
+
 }  // namespace creditline::store::pg

@@ -117,6 +117,8 @@ class Connection {
 
   // "postgresql://host:port/db" of the server this connection reached.
   std::string Describe() const;
+  // `text` as an SQL string literal, quoted and escaped for this connection.
+  std::string Literal(std::string_view text) const;
 
  private:
   struct ConnectionDeleter {
@@ -130,5 +132,11 @@ class Connection {
 
   std::unique_ptr<PGconn, ConnectionDeleter> connection_;
 };
+
+// Takes a lease: a session-level advisory lock on (`key`, a hash of the current schema), so
+// that deployments in different schemas of one database do not exclude each other. It lasts
+// as long as the connection. When another session holds it: kWriterLeaseHeld, naming
+// `what` and the holder's backend pid.
+Status TakeLease(Connection& connection, int32_t key, const std::string& what);
 
 }  // namespace creditline::store::pg

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/codec.hpp"
+#include "store/postgres/bi_projection.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -51,12 +52,107 @@ CREATE TABLE creditline_snapshot_chunks(
   data BYTEA NOT NULL,
   PRIMARY KEY (seq, chunk));
 )sql",
+    // Version 2: the SQL projection for BI tools (bi_projection.cpp, docs/operations.md).
+    R"sql(
+CREATE TABLE creditline_bi_status(
+  singleton BOOLEAN PRIMARY KEY DEFAULT true CHECK (singleton),
+  projected_seq BIGINT NOT NULL,     -- the last journal record the tables reflect
+  business_date DATE NOT NULL,       -- today in the business time zone: days past due count to it
+  updated_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE creditline_bi_customers(
+  customer_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  industry TEXT NOT NULL,
+  region TEXT NOT NULL,
+  tags TEXT NOT NULL);
+CREATE TABLE creditline_bi_accounts(
+  account_key TEXT PRIMARY KEY,      -- customer_id, or customer_id/segment
+  customer_id TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL,
+  grade TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  group_id TEXT NOT NULL,
+  payment_terms_days INTEGER NOT NULL,
+  review_on DATE,
+  limit_minor BIGINT NOT NULL,
+  temporary_limits_minor BIGINT NOT NULL,
+  collateral_minor BIGINT NOT NULL,
+  effective_limit_minor BIGINT NOT NULL,
+  orders_open_minor BIGINT NOT NULL,
+  receivables_open_minor BIGINT NOT NULL,
+  unapplied_credit_minor BIGINT NOT NULL,
+  exposure_minor BIGINT NOT NULL,
+  available_minor BIGINT NOT NULL,
+  utilization_pct NUMERIC(9, 2) NOT NULL,
+  overdue_minor BIGINT NOT NULL,
+  written_off_minor BIGINT NOT NULL,
+  open_orders INTEGER NOT NULL,
+  held_orders INTEGER NOT NULL,
+  open_invoices INTEGER NOT NULL,
+  as_of DATE NOT NULL);
+CREATE INDEX creditline_bi_accounts_customer ON creditline_bi_accounts(customer_id);
+CREATE TABLE creditline_bi_open_orders(
+  order_id TEXT PRIMARY KEY,
+  account_key TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  status TEXT NOT NULL,              -- open or held
+  currency TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  reserved_minor BIGINT NOT NULL,
+  invoiced_minor BIGINT NOT NULL,
+  placed_at TIMESTAMPTZ NOT NULL,
+  expires_at TIMESTAMPTZ,
+  decision TEXT NOT NULL,
+  released_by TEXT NOT NULL);
+CREATE INDEX creditline_bi_open_orders_account ON creditline_bi_open_orders(account_key);
+CREATE TABLE creditline_bi_invoice_items(
+  invoice_id TEXT PRIMARY KEY,
+  account_key TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  open_minor BIGINT NOT NULL,
+  issued_on DATE NOT NULL,
+  due_on DATE NOT NULL);
+CREATE INDEX creditline_bi_invoice_items_account ON creditline_bi_invoice_items(account_key);
+CREATE VIEW creditline_bi_open_invoices AS
+  SELECT i.*, GREATEST(0, s.business_date - i.due_on) AS days_past_due,
+         CASE WHEN s.business_date <= i.due_on THEN 'current'
+              WHEN s.business_date - i.due_on <= 30 THEN '1-30'
+              WHEN s.business_date - i.due_on <= 60 THEN '31-60'
+              WHEN s.business_date - i.due_on <= 90 THEN '61-90'
+              ELSE 'over 90' END AS aging_bucket
+  FROM creditline_bi_invoice_items i CROSS JOIN creditline_bi_status s;
+CREATE TABLE creditline_bi_decisions(
+  seq BIGINT PRIMARY KEY,            -- the journal record of the decision
+  decided_at TIMESTAMPTZ NOT NULL,
+  kind TEXT NOT NULL,                -- order, order_change, release, rejection
+  order_id TEXT NOT NULL,
+  account_key TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  reasons TEXT NOT NULL,             -- reason codes, comma-separated
+  currency TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  available_after_minor BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL);             -- a release's or rejection's reason
+CREATE INDEX creditline_bi_decisions_customer ON creditline_bi_decisions(customer_id, decided_at);
+CREATE INDEX creditline_bi_decisions_order ON creditline_bi_decisions(order_id);
+)sql",
 };
 // The schema this program writes. A newer database is refused.
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 // Serializes schema creation and migration between processes that open the same database at
 // once (a pg_advisory_xact_lock key: "Credit" in ASCII).
 constexpr int64_t kSchemaLockKey = 0x437265646974;
+// The writer lease ("ClLs"): held by the writer's own connection, so it ends when that
+// connection does, and an append only ever goes through that connection: a writer that lost
+// its lease cannot append again.
+constexpr int32_t kWriterLeaseKey = 0x436C4C73;
 // Journal rows per FETCH while scanning: about half a megabyte per round trip, and all the
 // memory a scan of any length holds.
 constexpr int kScanRowsPerFetch = 4'096;
@@ -200,6 +296,10 @@ class PostgresWriter final : public JournalWriter {
         "cannot write a snapshot chunk");
   }
 
+  Status KeepAlive() override {
+    return connection_.Run("SELECT 1", "the journal writer lost its database connection");
+  }
+
   Status CompleteSnapshot(uint64_t seq, size_t keep) override {
     std::string stale =
         "SELECT seq FROM creditline_snapshots WHERE NOT complete OR seq NOT IN (SELECT seq FROM "
@@ -309,8 +409,11 @@ class PostgresStore final : public Store {
 
   std::string Describe() const override { return description_; }
 
+  bool shared() const override { return true; }
+
   Result<std::unique_ptr<JournalWriter>> OpenWriter() override {
     CL_ASSIGN_OR_RETURN(pg::Connection connection, pg::Connection::Open(url_));
+    CL_RETURN_IF_ERROR(pg::TakeLease(connection, kWriterLeaseKey, "the writer lease"));
     // An append that returned OK must survive a crash of the server, whatever the database's
     // or role's default; a stronger setting (remote_apply, ...) is left as it is.
     CL_RETURN_IF_ERROR(
@@ -323,6 +426,10 @@ class PostgresStore final : public Store {
   Result<std::unique_ptr<JournalReader>> OpenReader() override {
     CL_ASSIGN_OR_RETURN(pg::Connection connection, pg::Connection::Open(url_));
     return std::unique_ptr<JournalReader>(std::make_unique<PostgresReader>(std::move(connection)));
+  }
+
+  Result<std::unique_ptr<ProjectionWriter>> OpenProjectionWriter() override {
+    return OpenPostgresProjection(url_);
   }
 
   Status Backup(const std::string& to_path, const Progress& progress) override {
