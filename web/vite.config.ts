@@ -19,5 +19,7 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test_setup.ts'],
+    // antd renders slowly in jsdom on a busy machine.
+    testTimeout: 60_000,
   },
 });

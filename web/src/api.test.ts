@@ -31,7 +31,7 @@ describe('api client', () => {
   });
   it('turns error bodies into ApiError', async () => {
     mockFetch(403, { error: { code: 'forbidden', message: 'the role sales may not do this', field: '' } });
-    const error = await api.command('PUT', '/v1/customers/C1/limit', {}).catch((e) => e);
+    const error = (await api.command('PUT', '/v1/customers/C1/limit', {}).catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(403);
     expect(error.code).toBe('forbidden');

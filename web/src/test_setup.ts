@@ -14,3 +14,14 @@ if (!window.matchMedia) {
       dispatchEvent: () => false,
     }) as MediaQueryList;
 }
+
+import { configure } from '@testing-library/react';
+
+// Pages wait for several requests and antd renders slowly in jsdom.
+configure({ asyncUtilTimeout: 20_000 });
+
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+
+// Without vitest globals, Testing Library does not unmount between tests by itself.
+afterEach(cleanup);

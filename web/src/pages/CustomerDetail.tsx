@@ -44,16 +44,16 @@ export function CustomerDetailPage() {
   const account = customer?.account ?? null;
   const breakdown = useMemo<EChartsOption | null>(() => {
     if (!account) return null;
+    // Each part keeps its colour whichever parts are empty.
     const items = [
-      { name: t('detail.orders_open'), value: account.orders_open_minor },
-      { name: t('detail.receivables_open'), value: account.receivables_open_minor - account.overdue_minor },
-      { name: t('detail.overdue'), value: account.overdue_minor },
-      { name: t('detail.available'), value: Math.max(0, account.available_minor) },
+      { name: t('detail.orders_open'), value: account.orders_open_minor, itemStyle: { color: '#1554ad' } },
+      { name: t('detail.receivables_current'), value: account.receivables_open_minor - account.overdue_minor, itemStyle: { color: '#52a8e0' } },
+      { name: t('detail.overdue'), value: account.overdue_minor, itemStyle: { color: '#f5222d' } },
+      { name: t('detail.available'), value: Math.max(0, account.available_minor), itemStyle: { color: '#d9e3ef' } },
     ];
     return {
       tooltip: { trigger: 'item', valueFormatter: (v) => formatMoney(Number(v), account.currency, locale) },
       legend: { bottom: 0 },
-      color: ['#1554ad', '#52a8e0', '#f5222d', '#d9e3ef'],
       series: [
         {
           type: 'pie',

@@ -60,10 +60,12 @@ export function CustomersPage() {
     {
       title: t('customers.name'),
       dataIndex: 'name',
+      ellipsis: true,
+      width: 300,
       render: (name, c) => <Link to={`/customers/${c.customer_id}`}>{name}</Link>,
     },
-    { title: t('customers.industry'), dataIndex: 'industry', width: 120 },
-    { title: t('customers.region'), dataIndex: 'region', width: 130 },
+    { title: t('customers.industry'), dataIndex: 'industry', width: 120, ellipsis: true },
+    { title: t('customers.region'), dataIndex: 'region', width: 130, ellipsis: true },
     { title: t('customers.grade'), width: 70, render: (_, c) => c.account?.grade },
     { title: t('customers.status'), width: 110, render: (_, c) => c.account && <StatusTag status={c.account.status} /> },
     {
@@ -124,9 +126,10 @@ export function CustomersPage() {
       </div>
       <Table
         rowKey="customer_id"
-        size="middle"
+        size="small"
         loading={loading}
         columns={columns}
+        scroll={{ x: 1200 }}
         dataSource={page?.customers ?? []}
         pagination={false}
       />
