@@ -54,8 +54,11 @@ enum class ErrorCode : uint8_t {
   kStorageError,
   kWritesStopped,
   kDataDirInUse,
+  // Console sessions: repeated failed logins, and a cookie request without its CSRF token.
+  kTooManyRequests,
+  kCsrfTokenInvalid,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kDataDirInUse;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kCsrfTokenInvalid;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -56,38 +56,39 @@ export function CustomersPage() {
   };
 
   const columns: ColumnsType<Customer> = [
-    { title: t('customers.id'), dataIndex: 'customer_id', width: 100, render: (id) => <Link to={`/customers/${id}`}>{id}</Link> },
+    { title: t('customers.id'), dataIndex: 'customer_id', width: 90, render: (id) => <Link to={`/customers/${id}`}>{id}</Link> },
     {
       title: t('customers.name'),
       dataIndex: 'name',
       ellipsis: true,
-      width: 300,
       render: (name, c) => <Link to={`/customers/${c.customer_id}`}>{name}</Link>,
     },
-    { title: t('customers.industry'), dataIndex: 'industry', width: 120, ellipsis: true },
-    { title: t('customers.region'), dataIndex: 'region', width: 130, ellipsis: true },
-    { title: t('customers.grade'), width: 70, render: (_, c) => c.account?.grade },
-    { title: t('customers.status'), width: 110, render: (_, c) => c.account && <StatusTag status={c.account.status} /> },
+    { title: t('customers.industry'), dataIndex: 'industry', width: 110, ellipsis: true },
+    { title: t('customers.region'), dataIndex: 'region', width: 120, ellipsis: true },
+    { title: t('customers.grade'), width: 64, render: (_, c) => c.account?.grade },
+    { title: t('customers.status'), width: 100, render: (_, c) => c.account && <StatusTag status={c.account.status} /> },
     {
       title: t('customers.limit'),
       align: 'right',
+      width: 160,
       render: (_, c) => c.account && <span className="num">{format.money(c.account.effective_limit_minor, c.account.currency)}</span>,
     },
     {
       title: t('customers.exposure'),
       align: 'right',
+      width: 160,
       render: (_, c) => c.account && <span className="num">{format.money(c.account.exposure_minor, c.account.currency)}</span>,
     },
     {
       title: t('customers.utilization'),
       align: 'right',
-      width: 100,
+      width: 90,
       render: (_, c) => c.account && <UtilizationText bp={c.account.utilization_bp} />,
     },
     {
       title: t('customers.dpd'),
       align: 'right',
-      width: 110,
+      width: 100,
       render: (_, c) =>
         c.account && (
           <span className="num" style={{ color: c.account.oldest_days_past_due > 30 ? '#cf1322' : undefined }}>
@@ -129,7 +130,7 @@ export function CustomersPage() {
         size="small"
         loading={loading}
         columns={columns}
-        scroll={{ x: 1200 }}
+        scroll={{ x: 1160 }}
         dataSource={page?.customers ?? []}
         pagination={false}
       />
