@@ -61,22 +61,26 @@ export function CustomersPage() {
       title: t('customers.name'),
       dataIndex: 'name',
       ellipsis: true,
-      render: (name, c) => <Link to={`/customers/${c.customer_id}`}>{name}</Link>,
+      // The region is on the customer's page; here the name gets the room.
+      render: (name, c) => (
+        <Link to={`/customers/${c.customer_id}`} title={`${name} · ${c.region}`}>
+          {name}
+        </Link>
+      ),
     },
     { title: t('customers.industry'), dataIndex: 'industry', width: 110, ellipsis: true },
-    { title: t('customers.region'), dataIndex: 'region', width: 120, ellipsis: true },
     { title: t('customers.grade'), width: 64, render: (_, c) => c.account?.grade },
     { title: t('customers.status'), width: 100, render: (_, c) => c.account && <StatusTag status={c.account.status} /> },
     {
       title: t('customers.limit'),
       align: 'right',
-      width: 160,
+      width: 140,
       render: (_, c) => c.account && <span className="num">{format.money(c.account.effective_limit_minor, c.account.currency)}</span>,
     },
     {
       title: t('customers.exposure'),
       align: 'right',
-      width: 160,
+      width: 140,
       render: (_, c) => c.account && <span className="num">{format.money(c.account.exposure_minor, c.account.currency)}</span>,
     },
     {
@@ -130,7 +134,7 @@ export function CustomersPage() {
         size="small"
         loading={loading}
         columns={columns}
-        scroll={{ x: 1160 }}
+        scroll={{ x: 1000 }}
         dataSource={page?.customers ?? []}
         pagination={false}
       />

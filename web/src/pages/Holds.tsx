@@ -84,6 +84,7 @@ export function HoldsPage() {
       <Table
         rowKey="order_id"
         size="middle"
+        tableLayout="fixed"
         loading={loading}
         dataSource={holds}
         locale={{ emptyText: t('holds.empty') }}
@@ -94,11 +95,11 @@ export function HoldsPage() {
           {
             title: t('customers.name'),
             dataIndex: 'customer_id',
-            width: 110,
+            width: 100,
             render: (id: string) => <Link to={`/customers/${id}`}>{id}</Link>,
           },
-          { title: t('orders.amount'), align: 'right', width: 160, render: (_, o) => <span className="num">{format.money(o.amount_minor, o.currency)}</span> },
-          { title: t('orders.placed'), dataIndex: 'placed_at', width: 180, render: (p: string) => format.dateTime(p) },
+          { title: t('orders.amount'), align: 'right', width: 150, render: (_, o) => <span className="num">{format.money(o.amount_minor, o.currency)}</span> },
+          { title: t('orders.placed'), dataIndex: 'placed_at', width: 190, render: (p: string) => format.dateTime(p) },
           {
             title: t('holds.reasons'),
             render: (_, o) => (
@@ -116,7 +117,7 @@ export function HoldsPage() {
             ? [
                 {
                   title: t('common.actions'),
-                  width: 170,
+                  width: 140,
                   render: (_: unknown, o: Order) => (
                     <Space>
                       <Button size="small" type="link" onClick={() => setPending({ action: 'release', orders: [o.order_id] })} data-testid={`release-${o.order_id}`}>
