@@ -68,7 +68,8 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 });
 context.setDefaultTimeout(kTimeoutMs);
 const page = context.pages()[0] ?? (await context.newPage());
-const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+// Whole pages, except with a dialog open (a full-page capture would cut its mask at the viewport).
+const shot = (name, fullPage = true) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 
 async function login(username, password) {
   await page.goto(`${base}/login`);
@@ -130,7 +131,7 @@ try {
     await page.goto(`${base}/holds`);
     await page.getByTestId(`release-${orderId}`).click();
     await page.getByTestId('decision-reason').fill('Payment promised by the customer');
-    await shot('06-hold-release-dialog');
+    await shot('06-hold-release-dialog', false);
     await page.locator('#confirm-decision').click();
     await page.getByText(/1 orders released/).waitFor();
     check((await page.getByTestId(`release-${orderId}`).count()) === 0, `${orderId} is still in the queue`);
