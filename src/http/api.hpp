@@ -1,4 +1,5 @@
-// The HTTP API: routing, authentication, roles, idempotency keys, metrics, and the bridge from
+// The HTTP API: routing, authentication (API tokens, and console sessions with their CSRF
+// tokens), roles, idempotency keys, metrics, the web console's files, and the bridge from
 // requests to engine tasks. Handlers (handlers_*.cpp) translate JSON to commands and results
 // to JSON; no credit rule lives here. Handle() is called on I/O threads; replies are sent from
 // the engine thread. Thread-safe.
