@@ -10,8 +10,9 @@ namespace creditline::cli {
 
 void AddDemoCommand(CLI::App& app);
 void AddBenchmarkCommand(CLI::App& app);
-void AddServeCommands(CLI::App& app);  // init, serve
-void AddHttpBenchmarkCommand(CLI::App& benchmark);   // benchmark http
+void AddServeCommands(CLI::App& app);                 // init, serve, user
+void AddUserCommands(CLI::App& app);                  // user add|passwd|list
+void AddHttpBenchmarkCommand(CLI::App& benchmark);    // benchmark http
 void AddStoreBenchmarkCommands(CLI::App& benchmark);  // benchmark durable, recovery
 
 // The exit code set by the subcommand that ran (0 unless it failed).

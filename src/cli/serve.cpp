@@ -1,28 +1,53 @@
-// `creditline init` and `creditline serve`: the data directory and the HTTP/JSON API server.
+// `creditline init` and `creditline serve`: the data directory and the HTTP/JSON API server
+// with the web console; `serve --demo` first seeds a fresh data directory with the demo
+// portfolio.
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/storage.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "service/calendar.hpp"
 #include "service/data_dir.hpp"
+#include "service/demo_portfolio.hpp"
 #include "service/engine.hpp"
 #include "service/projector.hpp"
 #include "service/standby.hpp"
 #include "service/tokens.hpp"
+#include "service/users.hpp"
+#include "store/chain.hpp"
 
 namespace creditline::cli {
 namespace {
 
+// The demo's console users, one per role; their passwords are in the README.
+struct DemoUser {
+  const char* username;
+  service::Role role;
+};
+constexpr DemoUser kDemoUsers[] = {{"admin", service::Role::kAdmin},
+                                   {"manager", service::Role::kCreditManager},
+                                   {"analyst", service::Role::kAnalyst},
+                                   {"sales", service::Role::kSales},
+                                   {"viewer", service::Role::kViewer}};
+constexpr const char* kDemoPasswordSuffix = "-demo";  // admin / admin-demo, ...
+constexpr const char* kDemoDataDir = "demo-data";
+// Seeded events are journaled in transactions of this many.
+constexpr size_t kSeedAppendBatch = 10'000;
+
 struct ServeOptions {
   std::string data_dir = "data";
+  bool demo = false;
+  std::string web_root;  // Empty: web/dist beside the build or the sources.
+  bool secure_cookies = false;
   std::string store_url;  // Empty: the SQLite journal in data_dir.
   std::string listen = "127.0.0.1:8080";
   std::string time_zone = "UTC";
@@ -44,8 +69,82 @@ void RunInit(const std::string& data_dir, const std::string& store_url) {
   if (!token.ok()) return SetExitCode(Fail(token.error()));
   Result<std::unique_ptr<store::Store>> created = OpenStore(data_dir, store_url, true);
   if (!created.ok()) return SetExitCode(Fail(created.error()));
+  Result<std::unique_ptr<service::UserStore>> users = service::UserStore::Open(data_dir);
+  if (!users.ok()) return SetExitCode(Fail(users.error()));
+  std::string password = service::GeneratePassword();
+  Result<service::UserRecord> admin =
+      (*users)->Create("admin", service::Role::kAdmin, password, service::SystemNowMs());
+  if (!admin.ok()) return SetExitCode(Fail(admin.error()));
   std::printf("initialized %s\n", std::filesystem::absolute(data_dir).c_str());
+  std::printf("console: log in as admin with password %s (change it under Settings > Users)\n",
+              password.c_str());
   std::printf("admin token (shown once; keep it safe):\n%s\n", token->secret.c_str());
+}
+
+// Journals the demo portfolio into a fresh data directory, with its users and admin token.
+Status SeedDemo(const ServeOptions& options, const service::BusinessCalendar& calendar) {
+  TimeMs now = service::SystemNowMs();
+  std::printf("demo: creating %s with a year of generated credit history...\n",
+              options.data_dir.c_str());
+  std::fflush(stdout);
+  CL_ASSIGN_OR_RETURN(service::NewToken token,
+                      service::TokenStore::Initialize(options.data_dir, now));
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<service::UserStore> users,
+                      service::UserStore::Open(options.data_dir));
+  for (const DemoUser& user : kDemoUsers) {
+    CL_RETURN_IF_ERROR(users->Create(user.username, user.role,
+                                     std::string(user.username) + kDemoPasswordSuffix, now));
+  }
+  CL_ASSIGN_OR_RETURN(service::DemoPortfolio portfolio,
+                      service::GenerateDemoPortfolio(calendar.Today(now), service::kDemoSeed));
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> opened,
+                      OpenStore(options.data_dir, options.store_url, true));
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<store::JournalReader> reader, opened->OpenReader());
+  CL_ASSIGN_OR_RETURN(store::JournalTip tip, reader->Tip());
+  if (tip.seq != 0) {
+    return MakeError(ErrorCode::kInvalidState,
+                     "the demo store already holds a journal; use a fresh --data or --store",
+                     "store");
+  }
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<store::JournalWriter> writer, opened->OpenWriter());
+  store::ChainSealer sealer(tip);
+  std::vector<store::JournalRecord> records;
+  for (const Event& event : portfolio.events) {
+    records.push_back(sealer.Seal(event));
+    if (records.size() == kSeedAppendBatch) {
+      CL_RETURN_IF_ERROR(writer->Append(records));
+      records.clear();
+    }
+  }
+  if (!records.empty()) CL_RETURN_IF_ERROR(writer->Append(records));
+  std::printf(
+      "demo: journaled %zu events: %d customers, %d orders, %d invoices, %d payments, %d open "
+      "holds\n",
+      portfolio.events.size(), portfolio.customers, portfolio.orders, portfolio.invoices,
+      portfolio.payments, portfolio.open_holds);
+  std::printf("demo: API admin token: %s\n", token.secret.c_str());
+  return Status::Ok();
+}
+
+// Where the built console is: --web-root, or web/dist beside the build or the sources.
+std::string WebRoot(const ServeOptions& options) {
+  if (!options.web_root.empty()) return options.web_root;
+  std::error_code error;
+  std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  std::vector<std::string> candidates;
+  if (!error) candidates.push_back((binary.parent_path().parent_path() / "web/dist").string());
+  candidates.push_back(std::string(CREDITLINE_SOURCE_DIR) + "/web/dist");
+  candidates.push_back("web/dist");
+  return http::StaticFiles::FindRoot(candidates);
+}
+
+void PrintDemoLogins(const std::string& url) {
+  std::printf("\nCreditline console: %s\nDemo logins (user / password):\n", url.c_str());
+  for (const DemoUser& user : kDemoUsers) {
+    std::printf("  %-8s / %s%s  (%s)\n", user.username, user.username, kDemoPasswordSuffix,
+                std::string(service::NameOf(user.role)).c_str());
+  }
+  std::printf("\n");
 }
 
 // Blocks SIGINT and SIGTERM in every thread, then waits for one of them in this thread.
@@ -56,6 +155,17 @@ sigset_t BlockStopSignals() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
+}
+
+// Where the console is, and for the demo how to log in.
+void PrintConsoleUrl(const ServeOptions& options, uint16_t port, const http::StaticFiles& web) {
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::string url = "http://" + host + ":" + std::to_string(port) + "/";
+  if (options.demo) {
+    PrintDemoLogins(url);
+  } else {
+    std::printf("console: %s (files from %s)\n", url.c_str(), web.root().c_str());
+  }
 }
 
 // How often the main thread looks, between signals, whether a server on a shared store lost
@@ -84,7 +194,8 @@ ServeEnd WaitForStop(const sigset_t& signals, const service::Engine& engine, boo
 }
 
 ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
-                   const service::BusinessCalendar& calendar, service::TokenStore& tokens) {
+                   const service::BusinessCalendar& calendar, service::TokenStore& tokens,
+                   service::UserStore& users, const http::StaticFiles* web) {
   Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
                                               options.snapshots, options.keep_snapshots);
   if (!opened.ok()) {
@@ -115,7 +226,11 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   if (options.bi_projection) {
     projector = std::make_unique<service::Projector>(*opened->store, calendar, PrintLine);
   }
-  http::Api api(engine, tokens);
+  http::ConsoleOptions console;
+  console.users = &users;
+  console.web = web;
+  console.secure_cookies = options.secure_cookies;
+  http::Api api(engine, tokens, std::move(console));
   http::Server server([&api](http::HttpRequest request, http::Reply reply) {
     api.Handle(std::move(request), std::move(reply));
   });
@@ -131,6 +246,7 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   std::printf("creditline serving on http://%s (port %u), data %s, business time zone %s%s\n",
               options.listen.c_str(), server.port(), options.data_dir.c_str(),
               options.time_zone.c_str(), standby ? ", as a standby" : "");
+  if (web) PrintConsoleUrl(options, server.port(), *web);
   std::fflush(stdout);
   ServeEnd end = WaitForStop(signals, engine, shared);
   if (projector) projector->Stop();
@@ -146,15 +262,35 @@ void RunServe(ServeOptions options) {
   Result<service::BusinessCalendar> calendar =
       service::BusinessCalendar::ForZone(options.time_zone);
   if (!calendar.ok()) return SetExitCode(Fail(calendar.error()));
+  if (options.demo &&
+      !std::filesystem::exists(std::filesystem::path(options.data_dir) / "tokens.tsv")) {
+    Status seeded = SeedDemo(options, *calendar);
+    if (!seeded.ok()) return SetExitCode(Fail(seeded.error()));
+  }
   Result<std::unique_ptr<service::TokenStore>> tokens = service::TokenStore::Open(options.data_dir);
   if (!tokens.ok()) return SetExitCode(Fail(tokens.error()));
+  Result<std::unique_ptr<service::UserStore>> users = service::UserStore::Open(options.data_dir);
+  if (!users.ok()) return SetExitCode(Fail(users.error()));
+  std::unique_ptr<http::StaticFiles> web;
+  if (std::string root = WebRoot(options); !root.empty()) {
+    Result<std::unique_ptr<http::StaticFiles>> loaded = http::StaticFiles::Load(root);
+    if (!loaded.ok()) return SetExitCode(Fail(loaded.error()));
+    web = std::move(*loaded);
+  } else {
+    std::fprintf(stderr,
+                 "creditline: warning: the web console is not built (no web/dist); serving the "
+                 "API only. Run ./scripts/setup or pass --web-root.\n");
+  }
   Result<std::unique_ptr<service::DataDirLock>> lock =
       service::DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return SetExitCode(Fail(lock.error()));
   options.snapshots.every_ms = options.snapshot_every_seconds * 1000;
   ServeEnd end = ServeEnd::kLostLease;
-  while (end == ServeEnd::kLostLease) end = ServeOnce(options, signals, *calendar, **tokens);
-  if (end == ServeEnd::kStopped) std::printf("stopped\n");
+  while (end == ServeEnd::kLostLease) {
+    end = ServeOnce(options, signals, *calendar, **tokens, **users, web.get());
+  }
+  if (end == ServeEnd::kStopped) std::printf("stopped
+");
 }
 
 }  // namespace
@@ -170,8 +306,16 @@ void AddServeCommands(CLI::App& app) {
 
   static ServeOptions options;
   CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP/JSON API");
-  serve->add_option("--data", options.data_dir, "Data directory (from `creditline init`)")
-      ->capture_default_str();
+  CLI::Option* data =
+      serve->add_option("--data", options.data_dir, "Data directory (from `creditline init`)")
+          ->capture_default_str();
+  serve->add_flag("--demo", options.demo,
+                  "Start with the demo portfolio: a fresh data directory (default demo-data) is "
+                  "seeded with a year of generated history and one console user per role");
+  serve->add_option("--web-root", options.web_root,
+                    "Directory of the built web console (default: web/dist of this build)");
+  serve->add_flag("--secure-cookies", options.secure_cookies,
+                  "Mark the console session cookie Secure (when served over HTTPS)");
   AddStoreOption(*serve, options.store_url);
   serve->add_option("--listen", options.listen, "Address and port to listen on, HOST:PORT")
       ->capture_default_str();
@@ -197,7 +341,11 @@ void AddServeCommands(CLI::App& app) {
   serve->add_flag("--bi-projection", options.bi_projection,
                   "Keep read-only creditline_bi_* tables for BI tools current in the PostgreSQL "
                   "store (of several servers, one writes them)");
-  serve->callback([] { RunServe(options); });
+  serve->callback([data] {
+    if (options.demo && data->count() == 0) options.data_dir = kDemoDataDir;
+    RunServe(options);
+  });
+  AddUserCommands(app);
   AddStorageCommands(app);
 }
 

@@ -46,6 +46,8 @@ constexpr std::array<ErrorCodeInfo, static_cast<size_t>(kLastErrorCode) + 1> kEr
     {ErrorCode::kDataDirInUse, "data_dir_in_use", 409, 9},
     {ErrorCode::kWriterLeaseHeld, "writer_lease_held", 409, 9},
     {ErrorCode::kStandby, "standby", 503, 8},
+    {ErrorCode::kTooManyRequests, "too_many_requests", 429, 6},
+    {ErrorCode::kCsrfTokenInvalid, "csrf_token_invalid", 403, 6},
 }};
 
 constexpr bool TableInOrder() {

@@ -58,8 +58,11 @@ enum class ErrorCode : uint8_t {
   // standby that takes no writes.
   kWriterLeaseHeld,
   kStandby,
+  // Console sessions: repeated failed logins, and a cookie request without its CSRF token.
+  kTooManyRequests,
+  kCsrfTokenInvalid,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kStandby;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kCsrfTokenInvalid;
 
 struct ErrorCodeInfo {
   ErrorCode code;

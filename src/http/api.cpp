@@ -1,11 +1,14 @@
 #include "http/api.hpp"
 
+#include <openssl/crypto.h>
+
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <sstream>
 
 #include "core/ids.hpp"
 #include "http/json_output.hpp"
+#include "service/calendar.hpp"
 
 namespace creditline::http {
 namespace json = boost::json;
@@ -143,14 +146,32 @@ Result<int64_t> QueryInteger(const Call& call, const char* name, int64_t fallbac
   return value;
 }
 
-Api::Api(service::Engine& engine, service::TokenStore& tokens) : engine_(engine), tokens_(tokens) {
+std::string CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t end = header.find(';');
+    std::string_view pair = header.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+        pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+  }
+  return "";
+}
+
+Api::Api(service::Engine& engine, service::TokenStore& tokens, ConsoleOptions console)
+    : engine_(engine), tokens_(tokens), console_(std::move(console)) {
   AddServiceRoutes(*this);
   AddCustomerRoutes(*this);
   AddOrderRoutes(*this);
   AddLedgerRoutes(*this);
   AddAdministrationRoutes(*this);
   AddBatchRoutes(*this);
+  AddSessionRoutes(*this);
 }
+
+TimeMs Api::Now() const { return console_.clock ? console_.clock() : service::SystemNowMs(); }
 
 void Api::Add(std::string method, std::string pattern, Role role, RouteHandler handler) {
   auto route = std::make_unique<Route>();
@@ -166,6 +187,8 @@ void Api::Add(std::string method, std::string pattern, Role role, RouteHandler h
 void Api::AddPublic(std::string method, std::string pattern, RouteHandler handler) {
   Add(std::move(method), std::move(pattern), Role::kViewer, std::move(handler));
   routes_.back()->authenticated = false;
+  // Public routes change no credit state (the one that changes anything is the login).
+  routes_.back()->needs_idempotency_key = false;
 }
 
 void Api::AddWithoutIdempotencyKey(std::string method, std::string pattern, Role role,
@@ -209,6 +232,17 @@ void Api::Handle(HttpRequest request, Reply reply) {
   if (question != std::string::npos) call.query = ParseQuery(request.target.substr(question + 1));
   bool method_mismatch = false;
   Route* route = Match(request.method, call.path, &call.params, &method_mismatch);
+  if (route == nullptr && request.method == "GET" && call.path.rfind("/v1/", 0) != 0) {
+    if (console_.web != nullptr) {
+      if (std::optional<HttpResponse> file = console_.web->Serve(call.path)) return reply(*file);
+    } else if (call.path == "/") {
+      return reply(HttpResponse{404,
+                                "The web console is not built: run ./scripts/setup, or pass "
+                                "--web-root to `creditline serve`.\n",
+                                "text/plain; charset=utf-8",
+                                {}});
+    }
+  }
   if (route == nullptr) {
     return reply(method_mismatch
                      ? ErrorResponse(MakeError(ErrorCode::kMethodNotAllowed,
@@ -226,16 +260,8 @@ void Api::Handle(HttpRequest request, Reply reply) {
 
 void Api::Dispatch(Route& route, Call&& call, Reply reply) {
   if (route.authenticated) {
-    std::string_view authorization(call.request.authorization);
-    constexpr std::string_view kBearer = "Bearer ";
-    std::optional<service::Principal> principal;
-    if (authorization.substr(0, kBearer.size()) == kBearer) {
-      principal = tokens_.Authenticate(authorization.substr(kBearer.size()));
-    }
-    if (!principal) {
-      return reply(ErrorResponse(MakeError(ErrorCode::kUnauthenticated,
-                                           "a valid Authorization: Bearer <token> is required")));
-    }
+    Result<service::Principal> principal = Authenticate(call.request);
+    if (!principal.ok()) return reply(ErrorResponse(principal.error()));
     if (principal->role < route.role) {
       return reply(ErrorResponse(
           MakeError(ErrorCode::kForbidden, "the role " + std::string(NameOf(principal->role)) +
@@ -256,6 +282,37 @@ void Api::Dispatch(Route& route, Call&& call, Reply reply) {
     call.idempotency_key = call.request.idempotency_key;
   }
   route.handler(*this, std::move(call), std::move(reply));
+}
+
+Result<service::Principal> Api::Authenticate(const HttpRequest& request) {
+  std::string_view authorization(request.authorization);
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.substr(0, kBearer.size()) == kBearer) {
+    std::optional<service::Principal> principal =
+        tokens_.Authenticate(authorization.substr(kBearer.size()));
+    if (principal) return *principal;
+  } else if (std::string secret = CookieValue(request.cookie, kSessionCookie);
+             !secret.empty() && console_.users != nullptr) {
+    std::optional<service::Session> session = sessions_.Touch(secret, Now());
+    std::optional<service::UserRecord> user;
+    if (session) user = console_.users->Find(session->username);
+    if (user && !user->disabled) {
+      // Another site can make the browser send the cookie, but cannot read the CSRF token.
+      const std::string& sent = request.csrf_token;
+      if (IsMutating(request.method) &&
+          (sent.size() != session->csrf_token.size() ||
+           CRYPTO_memcmp(sent.data(), session->csrf_token.data(), sent.size()) != 0)) {
+        return MakeError(ErrorCode::kCsrfTokenInvalid,
+                         "a console request that changes data needs the session's X-CSRF-Token",
+                         "X-CSRF-Token");
+      }
+      return service::Principal{"", user->role, user->username, session->csrf_token,
+                                session->expires_at()};
+    }
+    return MakeError(ErrorCode::kUnauthenticated, "the session has ended; log in again");
+  }
+  return MakeError(ErrorCode::kUnauthenticated,
+                   "a valid Authorization: Bearer <token> or a console session is required");
 }
 
 void Api::Query(Reply reply, std::function<HttpResponse(service::EngineContext&)> query) {

@@ -1,4 +1,5 @@
-// The HTTP API: routing, authentication, roles, idempotency keys, metrics, and the bridge from
+// The HTTP API: routing, authentication (API tokens, and console sessions with their CSRF
+// tokens), roles, idempotency keys, metrics, the web console's files, and the bridge from
 // requests to engine tasks. Handlers (handlers_*.cpp) translate JSON to commands and results
 // to JSON; no credit rule lives here. Handle() is called on I/O threads; replies are sent from
 // the engine thread. Thread-safe.
@@ -17,8 +18,11 @@
 
 #include "core/state.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "service/engine.hpp"
+#include "service/sessions.hpp"
 #include "service/tokens.hpp"
+#include "service/users.hpp"
 
 namespace creditline::http {
 
@@ -39,8 +43,8 @@ class Api;
 using RouteHandler = std::function<void(Api&, Call&&, Reply)>;
 
 struct RouteStats {
-  static constexpr std::array<unsigned, 14> kStatuses = {200, 201, 400, 401, 403, 404, 405,
-                                                         409, 413, 415, 422, 431, 500, 503};
+  static constexpr std::array<unsigned, 15> kStatuses = {200, 201, 400, 401, 403, 404, 405, 409,
+                                                         413, 415, 422, 429, 431, 500, 503};
   static constexpr std::array<double, 10> kLatencyBoundsSeconds = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0};
   std::array<std::atomic<uint64_t>, kStatuses.size() + 1> by_status{};  // Last: other.
@@ -58,9 +62,19 @@ struct Route {
   std::unique_ptr<RouteStats> stats = std::make_unique<RouteStats>();
 };
 
+// The web console's side of the API: logins and the built files. Everything may be absent.
+struct ConsoleOptions {
+  service::UserStore* users = nullptr;  // Null: no console logins.
+  const StaticFiles* web = nullptr;     // Null: the console is not served.
+  bool secure_cookies = false;          // Mark the session cookie Secure (behind HTTPS).
+  std::function<TimeMs()> clock;        // For session expiry; null: the system clock.
+};
+
+inline constexpr const char* kSessionCookie = "cl_session";
+
 class Api {
  public:
-  Api(service::Engine& engine, service::TokenStore& tokens);
+  Api(service::Engine& engine, service::TokenStore& tokens, ConsoleOptions console = {});
 
   // The Server's handler.
   void Handle(HttpRequest request, Reply reply);
@@ -86,16 +100,27 @@ class Api {
 
   service::Engine& engine() { return engine_; }
   service::TokenStore& tokens() { return tokens_; }
+  service::UserStore* users() { return console_.users; }
+  service::SessionStore& sessions() { return sessions_; }
+  service::LoginThrottle& login_throttle() { return login_throttle_; }
+  const ConsoleOptions& console() const { return console_; }
+  TimeMs Now() const;
   std::string RenderMetrics() const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
  private:
   void Dispatch(Route& route, Call&& call, Reply reply);
+  // The principal of a bearer token or a session cookie; a cookie request that changes data
+  // must carry the session's CSRF token.
+  Result<service::Principal> Authenticate(const HttpRequest& request);
   Route* Match(const std::string& method, const std::string& path, std::vector<std::string>* params,
                bool* method_mismatch);
 
   service::Engine& engine_;
   service::TokenStore& tokens_;
+  ConsoleOptions console_;
+  service::SessionStore sessions_;
+  service::LoginThrottle login_throttle_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::array<std::atomic<uint64_t>, 4> decisions_{};  // By Outcome.
 };
@@ -129,5 +154,9 @@ void AddOrderRoutes(Api& api);
 void AddLedgerRoutes(Api& api);
 void AddAdministrationRoutes(Api& api);
 void AddBatchRoutes(Api& api);
+void AddSessionRoutes(Api& api);  // Console logins and users.
+
+// The value of cookie `name` in a Cookie header, or "".
+std::string CookieValue(std::string_view header, std::string_view name);
 
 }  // namespace creditline::http

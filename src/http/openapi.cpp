@@ -684,6 +684,31 @@ json::object SharedSchemas() {
                                "or an Error.")}});
 
   s["CreateTokenRequest"] = Body({{"role", Schema("Role")}, Optional("name", Text())});
+
+  // Console sessions and users.
+  s["LoginRequest"] = Body({{"username", Str()}, {"password", Str()}});
+  s["Session"] = Reply(
+      {{"auth", StringEnum({"session", "token"},
+                           "session: a console login (cookie); token: an API token.")},
+       {"role", Schema("Role")},
+       Optional("username", Str("The console user (sessions).")),
+       Optional("csrf_token",
+                Str("Sessions: send it as X-CSRF-Token with every request that changes data.")),
+       Optional("expires_at", Instant("Sessions: when the session ends if left idle.")),
+       Optional("token_id", Str("Tokens: the token's id."))},
+      "Who is calling.");
+  s["User"] = Reply({{"username", Str()},
+                     {"role", Schema("Role")},
+                     {"created_at", Instant()},
+                     {"disabled", Bool("Disabled users cannot log in.")}},
+                    "A console user; the server keeps only an argon2id hash of the password.");
+  s["CreateUserRequest"] = Body({{"username", Str("1-64 characters of A-Z a-z 0-9 . _ -")},
+                                 {"password", Str("8 to 256 bytes.")},
+                                 {"role", Schema("Role")}});
+  s["ChangeUserRequest"] =
+      Body({Optional("role", Schema("Role")),
+            Optional("password", Str("A new password ends the user's sessions.")),
+            Optional("disabled", Bool("Disabling ends the user's sessions."))});
   return s;
 }
 
@@ -706,7 +731,9 @@ struct ErrorStatus {
 constexpr ErrorStatus kErrorStatuses[] = {
     {400, "BadRequest", "The request is malformed or a field is invalid"},
     {401, "Unauthenticated", "No valid Authorization: Bearer <token>"},
-    {403, "Forbidden", "The token's role may not do this"},
+    {403, "Forbidden",
+     "The role may not do this, or a console request that changes data lacks the session's "
+     "X-CSRF-Token"},
     {404, "NotFound", "Something the request names does not exist"},
     {409, "Conflict",
      "The request conflicts with the state or with an earlier use of its "
@@ -714,6 +741,7 @@ constexpr ErrorStatus kErrorStatuses[] = {
     {413, "PayloadTooLarge", "The body is over 1 MiB"},
     {415, "UnsupportedMediaType", "The body is not application/json"},
     {422, "Unprocessable", "The amounts cannot be combined"},
+    {429, "TooManyRequests", "Too many failed logins; retry after Retry-After seconds"},
     {500, "Internal", "The server could not complete the request"},
     {503, "Unavailable",
      "The credit engine's queue is full (overloaded: retry after Retry-After seconds), its "
@@ -725,7 +753,7 @@ json::object SharedResponses() {
   json::object responses;
   for (const ErrorStatus& error : kErrorStatuses) {
     json::object response = ErrorReply(error.summary, static_cast<int>(error.status));
-    if (error.status == 503) {
+    if (error.status == 503 || error.status == 429) {
       response["headers"] = json::object{
           {"Retry-After", json::object{{"description", "Seconds to wait before retrying."},
                                        {"schema", json::object{{"type", "integer"}}}}}};
@@ -760,6 +788,7 @@ json::object SharedParameters() {
   p["collateral_id"] = PathParameter("collateral_id", "A collateral item's id.");
   p["name"] = PathParameter("name", "A policy name.");
   p["token_id"] = PathParameter("token_id", "An API token's id.");
+  p["username"] = PathParameter("username", "A console user's name.");
   p["segment"] = QueryParameter("segment", Schema("Segment"),
                                 "The account's credit segment; absent or empty: the default "
                                 "account.");
@@ -910,6 +939,83 @@ std::vector<Operation> Operations() {
                  .without_idempotency_key = true,
                  .response = Reply({{"token_id", Str()}, {"revoked", Const(true)}}),
                  .errors = {401, 403, 404, 500}});
+
+  // Console sessions and users.
+  ops.push_back({.method = "POST",
+                 .path = "/v1/session",
+                 .role = "none",
+                 .tag = "Sessions",
+                 .id = "logIn",
+                 .summary = "Log in to the console",
+                 .description =
+                     "Checks a console user's password and answers with a session cookie "
+                     "(`Set-Cookie: cl_session=...; Path=/; HttpOnly; SameSite=Strict; "
+                     "Max-Age=43200`) and the session's CSRF token. A session ends after 30 "
+                     "minutes without a request, after 12 hours in any case, on logout, and when "
+                     "the user is disabled or given a new password. Five failed logins for one "
+                     "user name (or twenty from one address) within 15 minutes refuse further "
+                     "attempts with 429 until the window has passed. Not journaled; no "
+                     "Idempotency-Key.",
+                 .without_idempotency_key = true,
+                 .request_schema = "LoginRequest",
+                 .response = Schema("Session"),
+                 .errors = {400, 401, 404, 413, 415, 429}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/session",
+                 .role = "viewer",
+                 .tag = "Sessions",
+                 .id = "getSession",
+                 .summary = "Who am I",
+                 .description = "The caller's role, and for a console session its user, CSRF "
+                                "token and expiry.",
+                 .response = Schema("Session"),
+                 .errors = {401}});
+  ops.push_back({.method = "DELETE",
+                 .path = "/v1/session",
+                 .role = "viewer",
+                 .tag = "Sessions",
+                 .id = "logOut",
+                 .summary = "Log out",
+                 .description = "Ends the console session and clears its cookie (with a token: "
+                                "nothing to end). No Idempotency-Key.",
+                 .without_idempotency_key = true,
+                 .response = Reply({{"logged_out", Const(true)}}),
+                 .errors = {401, 403}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/users",
+                 .role = "admin",
+                 .tag = "Users",
+                 .id = "listUsers",
+                 .summary = "List console users",
+                 .response = Reply({{"users", ArrayOf(Schema("User"))}}),
+                 .errors = {401, 403, 404}});
+  ops.push_back({.method = "POST",
+                 .path = "/v1/users",
+                 .role = "admin",
+                 .tag = "Users",
+                 .id = "createUser",
+                 .summary = "Add a console user",
+                 .description = "User changes are not credit commands: they are not journaled "
+                                "and take no Idempotency-Key.",
+                 .without_idempotency_key = true,
+                 .request_schema = "CreateUserRequest",
+                 .status = 201,
+                 .response = Schema("User"),
+                 .errors = {400, 401, 403, 404, 409, 413, 415, 500}});
+  ops.push_back({.method = "PATCH",
+                 .path = "/v1/users/{username}",
+                 .role = "admin",
+                 .tag = "Users",
+                 .id = "changeUser",
+                 .summary = "Change a console user's role, password or state",
+                 .description = "A new role applies to the user's open sessions at once; a new "
+                                "password or disabling ends them. Administrators cannot disable "
+                                "themselves or drop their own admin role (409). No "
+                                "Idempotency-Key.",
+                 .without_idempotency_key = true,
+                 .request_schema = "ChangeUserRequest",
+                 .response = Schema("User"),
+                 .errors = {400, 401, 403, 404, 409, 413, 415, 500}});
 
   // Customers and accounts.
   ops.push_back({.method = "POST",
@@ -1439,11 +1545,14 @@ constexpr const char* kDescription =
     "- **Request bodies** are JSON objects; a field the endpoint does not know is refused "
     "(`unknown_field`). An optional field given as `null` is the same as leaving it out, except "
     "`review_on` in PATCH /v1/customers/{customer_id}, where `null` clears it.\n"
-    "- **Authentication**: `Authorization: Bearer <token>` on every request except GET /healthz "
-    "and GET /openapi.json. Each operation names its role in `x-required-role`; roles are "
-    "ordered viewer < sales < analyst < credit_manager < admin.\n"
+    "- **Authentication**: `Authorization: Bearer <token>` on every request except GET /healthz, "
+    "GET /openapi.json and POST /v1/session. The web console authenticates with the session "
+    "cookie of POST /v1/session instead, and must send the session's `X-CSRF-Token` with every "
+    "request that changes data (403 `csrf_token_invalid` otherwise). Each operation names its "
+    "role in `x-required-role`; roles are ordered viewer < sales < analyst < credit_manager < "
+    "admin.\n"
     "- **Idempotency**: every mutating request needs `Idempotency-Key` except POST "
-    "/v1/credit-checks, POST /v1/tokens and DELETE /v1/tokens/{token_id}.\n"
+    "/v1/credit-checks, the token, session and user endpoints.\n"
     "- **Errors** are `{\"error\": {\"code\", \"message\", \"field\"}}`; a request that gets an "
     "error changes nothing. A credit refusal is not an error.";
 
@@ -1456,8 +1565,9 @@ std::string Build() {
   }
 
   json::array tags;
-  for (const char* tag : {"Service", "Customers", "Orders", "Holds", "Receivables", "Groups",
-                          "Policies", "FX rates", "Batch", "Events", "Tokens"}) {
+  for (const char* tag :
+       {"Service", "Customers", "Orders", "Holds", "Receivables", "Groups", "Policies", "FX rates",
+        "Batch", "Events", "Tokens", "Sessions", "Users"}) {
     tags.push_back(json::object{{"name", tag}});
   }
 

@@ -24,7 +24,7 @@ bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& response, unsigned ve
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
   out.set(bhttp::field::server, kServerName);
   out.set(bhttp::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) out.set(name, value);
+  for (auto& [name, value] : response.headers) out.insert(name, value);
   out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
@@ -84,6 +84,11 @@ class Session : public std::enable_shared_from_this<Session> {
     call.authorization = std::string(request[bhttp::field::authorization]);
     call.idempotency_key = std::string(request["Idempotency-Key"]);
     call.content_type = std::string(request[bhttp::field::content_type]);
+    call.cookie = std::string(request[bhttp::field::cookie]);
+    call.csrf_token = std::string(request["X-CSRF-Token"]);
+    beast::error_code endpoint_error;
+    tcp::endpoint remote = stream_.socket().remote_endpoint(endpoint_error);
+    if (!endpoint_error) call.remote_address = remote.address().to_string();
     call.keep_alive = keep_alive;
     call.body = std::move(request.body());
     // The handler may answer from another thread; the answer is written on this session's

@@ -29,6 +29,8 @@ struct HttpRequest {
   std::string target;  // Path and query.
   std::string body;
   std::string authorization, idempotency_key, content_type;
+  std::string cookie, csrf_token;  // The Cookie and X-CSRF-Token headers (console sessions).
+  std::string remote_address;      // The client's IP address, for login throttling.
   bool keep_alive = true;
 };
 

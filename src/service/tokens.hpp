@@ -24,10 +24,14 @@ enum class Role : uint8_t { kViewer, kSales, kAnalyst, kCreditManager, kAdmin };
 std::string_view NameOf(Role role);
 Result<Role> ParseRole(std::string_view text);
 
+// Who sent a request: an API token, or a console user through a session cookie.
 struct Principal {
-  std::string token_id;
+  std::string token_id;  // Empty for a console user.
   Role role = Role::kViewer;
-  std::string actor() const { return "token:" + token_id; }
+  std::string username;    // The console user; empty for a token.
+  std::string csrf_token;  // The session's CSRF token; empty for a token.
+  TimeMs session_expires_at = 0;
+  std::string actor() const { return username.empty() ? "token:" + token_id : "user:" + username; }
 };
 
 struct TokenRecord {

@@ -272,7 +272,13 @@ class OpenApiTest : public testing::Test {
     Result<service::BusinessCalendar> calendar = service::BusinessCalendar::ForZone("UTC");
     ASSERT_TRUE(calendar.ok());
     engine_ = std::make_unique<service::Engine>(*calendar);
-    api_ = std::make_unique<Api>(*engine_, *tokens_);
+    Result<std::unique_ptr<service::UserStore>> users = service::UserStore::Open(data_dir_);
+    ASSERT_TRUE(users.ok()) << users.error().message;
+    users_ = std::move(*users);
+    ASSERT_TRUE(users_->Create("ops", service::Role::kCreditManager, "ops-password", 0).ok());
+    ConsoleOptions console;
+    console.users = users_.get();
+    api_ = std::make_unique<Api>(*engine_, *tokens_, std::move(console));
   }
 
   void TearDown() override {
@@ -292,6 +298,7 @@ class OpenApiTest : public testing::Test {
   std::string data_dir_;
   std::string admin_token_;
   std::unique_ptr<service::TokenStore> tokens_;
+  std::unique_ptr<service::UserStore> users_;
   std::unique_ptr<service::Engine> engine_;
   std::unique_ptr<Api> api_;
 };
@@ -887,6 +894,42 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
       404);
   Exchange({.method = "GET", .pattern = "/v1/holds", .token = sales_token}, 401);
   Exchange({.method = "GET", .pattern = "/healthz", .token = ""}, 200);
+
+  // Console sessions and users.
+  Exchange({.method = "POST",
+            .pattern = "/v1/session",
+            .body = R"({"username": "ops", "password": "ops-password"})",
+            .token = ""},
+           200);
+  Exchange({.method = "POST",
+            .pattern = "/v1/session",
+            .body = R"({"username": "ops", "password": "wrong-password"})",
+            .token = ""},
+           401);
+  Exchange(
+      {.method = "POST", .pattern = "/v1/session", .body = R"({"username": "ops"})", .token = ""},
+      400);
+  Exchange({.method = "GET", .pattern = "/v1/session"}, 200);
+  Exchange({.method = "DELETE", .pattern = "/v1/session"}, 200);
+  Exchange({.method = "GET", .pattern = "/v1/users"}, 200);
+  Exchange({.method = "POST",
+            .pattern = "/v1/users",
+            .body = R"({"username": "lin", "password": "lin-password", "role": "sales"})"},
+           201);
+  Exchange({.method = "POST",
+            .pattern = "/v1/users",
+            .body = R"({"username": "lin", "password": "lin-password", "role": "sales"})"},
+           409);
+  Exchange({.method = "PATCH",
+            .pattern = "/v1/users/{username}",
+            .args = {"lin"},
+            .body = R"({"role": "analyst", "disabled": false})"},
+           200);
+  Exchange({.method = "PATCH",
+            .pattern = "/v1/users/{username}",
+            .args = {"nobody"},
+            .body = R"({"disabled": true})"},
+           404);
 
   for (const auto& route : api_->routes()) {
     EXPECT_TRUE(covered_.contains(route->method + " " + route->pattern))

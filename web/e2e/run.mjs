@@ -1,0 +1,236 @@
+// End-to-end tests of the console: a real `creditline serve --demo` on a spare port, driven by
+// Debian's Chromium (headless) through playwright-core. Screenshots of each page go to the
+// artifacts directory.
+//
+//   node e2e/run.mjs --binary ../build/creditline [--artifacts ../build/web-e2e]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+);
+const binary = resolve(args.binary ?? join(here, '../../build/creditline'));
+const artifacts = resolve(args.artifacts ?? join(here, '../../build/web-e2e'));
+const webRoot = resolve(join(here, '../dist'));
+const kTimeoutMs = 30_000;
+
+mkdirSync(artifacts, { recursive: true });
+const dataDir = mkdtempSync(join(tmpdir(), 'creditline-e2e-'));
+const userDataDir = mkdtempSync(join(tmpdir(), 'creditline-e2e-chromium-'));
+
+function startServer() {
+  const server = spawn(binary, ['serve', '--demo', '--data', join(dataDir, 'demo'), '--listen', '127.0.0.1:0', '--web-root', webRoot], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolvePort, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /\(port (\d+)\)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort({ server, port: Number(match[1]), output });
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+let failures = 0;
+async function test(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failures += 1;
+    console.log(`FAIL ${name}: ${error.stack ?? error}`);
+  }
+}
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const { server, port } = await startServer();
+const base = `http://127.0.0.1:${port}`;
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1440, height: 900 },
+  locale: 'en-US',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+context.setDefaultTimeout(kTimeoutMs);
+const page = context.pages()[0] ?? (await context.newPage());
+// Whole pages, except with a dialog open (a full-page capture would cut its mask at the viewport).
+const shot = (name, fullPage = true) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
+
+async function login(username, password) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel(/User name|用户名/).fill(username);
+  await page.getByLabel(/Password|密码/).fill(password);
+  await page.getByRole('button', { name: /Sign in|登录/ }).click();
+}
+async function logout() {
+  await page.getByTestId('user-menu').hover();
+  await page.getByText(/Log out|退出登录/).click();
+  await page.waitForURL(/\/login/);
+}
+async function exposureOf(customerId) {
+  await page.goto(`${base}/customers/${customerId}`);
+  await page.getByTestId('utilization-gauge').waitFor();
+  return (await page.getByTestId('exposure').locator('.ant-statistic-content').innerText()).trim();
+}
+
+try {
+  await test('a wrong password is refused', async () => {
+    await login('manager', 'wrong-password');
+    await page.getByText('Wrong user name or password.').waitFor();
+    await shot('01-login-failed');
+  });
+
+  await test('a credit manager logs in and sees the customers', async () => {
+    await login('manager', 'manager-demo');
+    await page.waitForURL(/\/customers/);
+    await page.locator('.ant-table-row').first().waitFor();
+    const rows = await page.locator('.ant-table-row').count();
+    check(rows === 20, `expected a page of 20 customers, saw ${rows}`);
+    await shot('02-customers');
+  });
+
+  let customerName = '';
+  await test('finds a customer by name and opens it', async () => {
+    await page.getByTestId('customer-search').fill('Shenzhen');
+    await page.getByTestId('customer-search').press('Enter');
+    await page.waitForURL(/q=Shenzhen/);
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-table-row')].every((row) => row.textContent.includes('Shenzhen')));
+    await shot('03-customers-search');
+    const link = page.locator('.ant-table-row a').nth(1);
+    customerName = await link.innerText();
+    await link.click();
+    await page.getByTestId('utilization-gauge').waitFor();
+    check((await page.getByTestId('customer-name').innerText()) === customerName, 'opened the wrong customer');
+    await page.waitForTimeout(500); // Charts animate in.
+    await shot('04-customer-detail');
+  });
+
+  await test('releasing a hold changes the customer exposure', async () => {
+    await page.goto(`${base}/holds`);
+    const firstRow = page.locator('.ant-table-row').first();
+    await firstRow.waitFor();
+    await shot('05-hold-queue');
+    const orderId = (await firstRow.locator('td').nth(1).innerText()).trim();
+    const customerId = (await firstRow.locator('td').nth(2).innerText()).trim();
+    const before = await exposureOf(customerId);
+    await page.goto(`${base}/holds`);
+    await page.getByTestId(`release-${orderId}`).click();
+    await page.getByTestId('decision-reason').fill('Payment promised by the customer');
+    await shot('06-hold-release-dialog', false);
+    await page.locator('#confirm-decision').click();
+    await page.getByText(/1 orders released/).waitFor();
+    check((await page.getByTestId(`release-${orderId}`).count()) === 0, `${orderId} is still in the queue`);
+    const after = await exposureOf(customerId);
+    check(before !== after, `exposure of ${customerId} stayed ${before}`);
+    console.log(`     ${orderId} released: ${customerId} exposure ${before} -> ${after}`);
+  });
+
+  await test('releases several holds at once', async () => {
+    await page.goto(`${base}/holds`);
+    await page.locator('.ant-table-row').first().waitFor();
+    const total = await page.locator('.ant-table-row').count();
+    check(total >= 2, `expected at least two holds, saw ${total}`);
+    await page.locator('.ant-table-row .ant-checkbox-input').nth(0).check();
+    await page.locator('.ant-table-row .ant-checkbox-input').nth(1).check();
+    await page.getByTestId('release-selected').click();
+    await page.getByTestId('decision-reason').fill('Reviewed together');
+    await page.locator('#confirm-decision').click();
+    await page.getByText(/2 orders released/).waitFor();
+  });
+
+  await test('the language switches to Chinese and is remembered', async () => {
+    await page.goto(`${base}/customers`);
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('menuitem', { name: /客户/ }).waitFor();
+    await page.reload();
+    await page.getByRole('menuitem', { name: /客户/ }).waitFor();
+    await page.locator('.ant-table-row').first().waitFor();
+    const money = await page.locator('.ant-table-row td.ant-table-cell').nth(6).innerText();
+    check(money.includes('¥') && !money.includes('CN¥'), `limit not formatted for zh-CN: ${money}`);
+    await shot('07-customers-zh');
+    await page.goto(`${base}/holds`);
+    await page.locator('.ant-table-row').first().waitFor();
+    await shot('08-hold-queue-zh');
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('menuitem', { name: /Customers/ }).waitFor();
+  });
+
+  await test('settings: users, tokens and policies (admin)', async () => {
+    await logout();
+    await login('admin', 'admin-demo');
+    await page.waitForURL(/\/customers/);
+    await page.goto(`${base}/settings`);
+    await page.getByText('manager', { exact: true }).waitFor();
+    await shot('09-settings-users');
+    await page.getByRole('tab', { name: 'API tokens' }).click();
+    await page.locator('.ant-tabs-tabpane-active .ant-table-row').first().waitFor();
+    await shot('10-settings-tokens');
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    await page.getByText('key_accounts').waitFor();
+    await shot('11-settings-policies');
+  });
+
+  await test('a sales user sees a customer but cannot change its limit', async () => {
+    await logout();
+    await login('sales', 'sales-demo');
+    await page.waitForURL(/\/customers/);
+    await page.goto(`${base}/customers/C10001`);
+    await page.getByTestId('read-only').waitFor();
+    check((await page.getByTestId('change-limit').count()) === 0, 'sales sees the change-limit button');
+    await page.waitForTimeout(500);
+    await shot('12-customer-detail-sales');
+    // The server refuses it too, even with the session's CSRF token.
+    const status = await page.evaluate(async () => {
+      const session = await (await fetch('/v1/session')).json();
+      const response = await fetch('/v1/customers/C10001/limit', {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token, 'Idempotency-Key': 'e2e-sales-limit' },
+        body: JSON.stringify({ limit_minor: 1, currency: 'CNY' }),
+      });
+      return response.status;
+    });
+    check(status === 403, `sales changing a limit got HTTP ${status}`);
+  });
+
+  await test('a credit manager changes a limit', async () => {
+    await logout();
+    await login('manager', 'manager-demo');
+    await page.waitForURL(/\/customers/);
+    await page.goto(`${base}/customers/C10002`);
+    await page.getByTestId('change-limit').click();
+    await page.getByTestId('new-limit').fill('1234567.89');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Limit changed').waitFor();
+    await page.getByText(/1,234,567\.89/).first().waitFor();
+  });
+
+  await test('after logout the console asks to log in again', async () => {
+    await logout();
+    await page.goto(`${base}/holds`);
+    await page.waitForURL(/\/login/);
+    await shot('00-login');
+  });
+} finally {
+  await context.close();
+  server.kill('SIGTERM');
+  await new Promise((done) => server.on('exit', done));
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(`${failures === 0 ? 'all passed' : `${failures} failed`}; screenshots in ${artifacts}`);
+process.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,62 @@
+// The customer page's role gating: credit managers get the limit and status actions; sales see
+// the same figures with a read-only note and no actions.
+import { render, screen } from '@testing-library/react';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AuthProvider } from '../auth';
+import { I18nProvider } from '../i18n';
+import { CustomerDetailPage } from './CustomerDetail';
+
+vi.mock('../components/Chart', () => ({ Chart: () => <div data-testid="chart" /> }));
+
+const kAccount = {
+  customer_id: 'C1', segment: '', currency: 'CNY', status: 'active', grade: 'B', policy: 'standard',
+  group_id: '', payment_terms_days: 30, review_on: null, limit_minor: 50_000_000, temporary_limits_minor: 0,
+  collateral_minor: 0, effective_limit_minor: 50_000_000, orders_open_minor: 10_000_000,
+  receivables_open_minor: 30_000_000, unapplied_credit_minor: 0, exposure_minor: 40_000_000,
+  available_minor: 10_000_000, utilization_bp: 8000, overdue_minor: 5_000_000, oldest_days_past_due: 12,
+  written_off_minor: 0, open_orders: 1, held_orders: 0, open_invoices: 1,
+};
+
+function serve(role: string) {
+  const answers: Record<string, unknown> = {
+    '/v1/session': { auth: 'session', username: role, role, csrf_token: 'x' },
+    '/v1/customers/C1': { customer_id: 'C1', name: 'Jinhai Steel', industry: 'metals', region: 'East China', tags: [], account: kAccount },
+    '/v1/customers/C1/orders': { orders: [] },
+    '/v1/customers/C1/invoices': {
+      invoices: [{ invoice_id: 'INV-1', order_id: '', customer_id: 'C1', currency: 'CNY', amount_minor: 30_000_000, open_minor: 30_000_000, issued_on: '2026-10-01', due_on: '2026-10-31', days_past_due: 12 }],
+    },
+  };
+  vi.stubGlobal('fetch', vi.fn(async (path: string) => new Response(JSON.stringify(answers[path]), { status: 200 })));
+  render(
+    <I18nProvider initial="en">
+      <AuthProvider>
+        <MemoryRouter initialEntries={['/customers/C1']}>
+          <Routes>
+            <Route path="/customers/:customerId" element={<CustomerDetailPage />} />
+          </Routes>
+        </MemoryRouter>
+      </AuthProvider>
+    </I18nProvider>,
+  );
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('CustomerDetailPage', () => {
+  it('offers credit managers the limit and status actions', async () => {
+    serve('credit_manager');
+    expect(await screen.findByText('Jinhai Steel')).toBeInTheDocument();
+    expect(await screen.findByTestId('change-limit')).toBeInTheDocument();
+    expect(screen.queryByTestId('read-only')).toBeNull();
+    expect(screen.getAllByText('CN¥400,000.00').length).toBeGreaterThan(0);
+  });
+  it('shows sales the figures read-only, without actions', async () => {
+    serve('sales');
+    expect(await screen.findByText('Jinhai Steel')).toBeInTheDocument();
+    expect(await screen.findByTestId('read-only')).toBeInTheDocument();
+    expect(screen.queryByTestId('change-limit')).toBeNull();
+    expect(screen.queryByText('Change status')).toBeNull();
+    expect(screen.getByText('12', { selector: '.ant-tag' })).toBeInTheDocument();
+  });
+});
