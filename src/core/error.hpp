@@ -54,8 +54,13 @@ enum class ErrorCode : uint8_t {
   kStorageError,
   kWritesStopped,
   kDataDirInUse,
+  // Credit assessment: limit change requests and recovery plans.
+  kLimitRequestNotFound,
+  kRecoveryPlanNotFound,
+  kFourEyesViolation,
+  kApprovalTierExceeded,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kDataDirInUse;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kApprovalTierExceeded;
 
 struct ErrorCodeInfo {
   ErrorCode code;

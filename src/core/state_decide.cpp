@@ -1,6 +1,7 @@
 // Decide: validate a command against the state and resolve it into an event. Never mutates.
 #include <algorithm>
 
+#include "core/assessment_internal.hpp"
 #include "core/ids.hpp"
 #include "core/state.hpp"
 
@@ -484,6 +485,12 @@ class Decider {
     CL_RETURN_IF_ERROR(FindHeld(c.order_id));
     CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", true));
     return c;
+  }
+
+  // Credit assessment commands (assessment_decide.cpp).
+  template <class AssessmentCommand>
+  Result<EventBody> operator()(const AssessmentCommand& c) const {
+    return AssessmentDecider(s_, env_)(c);
   }
 
  private:
