@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/review.hpp"
 #include "cli/storage.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
@@ -25,6 +26,7 @@ struct ServeOptions {
   service::SnapshotSchedule snapshots;
   int64_t snapshot_every_seconds = 3'600;
   size_t keep_snapshots = 3;
+  std::string review_at;  // HH:MM local business time; empty: no daily review.
 };
 
 void RunInit(const std::string& data_dir, const std::string& store_url) {
@@ -49,6 +51,12 @@ sigset_t BlockStopSignals() {
 
 void RunServe(ServeOptions options) {
   sigset_t signals = BlockStopSignals();  // Before any thread starts, so all inherit it.
+  int32_t review_minute = -1;
+  if (!options.review_at.empty()) {
+    Result<int32_t> minute = ParseMinuteOfDay(options.review_at);
+    if (!minute.ok()) return SetExitCode(Fail(minute.error()));
+    review_minute = *minute;
+  }
   Result<service::BusinessCalendar> calendar =
       service::BusinessCalendar::ForZone(options.time_zone);
   if (!calendar.ok()) return SetExitCode(Fail(calendar.error()));
@@ -76,9 +84,12 @@ void RunServe(ServeOptions options) {
               options.listen.c_str(), server.port(), options.data_dir.c_str(),
               options.time_zone.c_str());
   std::fflush(stdout);
+  ReviewScheduler scheduler;
+  if (review_minute >= 0) scheduler.Start(engine, *calendar, review_minute);
   int signal = 0;
   sigwait(&signals, &signal);
   std::printf("received %s, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  scheduler.Stop();
   server.Stop();
   engine.Stop();
   PrintClosingFigures(engine);
@@ -121,6 +132,10 @@ void AddServeCommands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--keep-snapshots", options.keep_snapshots, "Snapshots to keep")
       ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  serve
+      ->add_option("--review-at", options.review_at,
+                   "Run the credit review daily at this local business time, HH:MM")
       ->capture_default_str();
   serve->callback([] { RunServe(options); });
   AddStorageCommands(app);

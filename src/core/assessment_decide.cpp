@@ -73,6 +73,7 @@ Result<EventBody> AssessmentDecider::operator()(const RunReview& c) const {
                      "from_account");
   }
   ReviewRan event{c, {}, kReviewFinished};
+  event.outcomes.reserve(std::min<size_t>(accounts_max, s_.accounts_.size() - c.from_account));
   uint64_t seq = s_.last_seq_ + 1;
   for (uint32_t slot = c.from_account; slot < s_.accounts_.size(); ++slot) {
     const Account& account = s_.accounts_[slot];
@@ -81,11 +82,12 @@ Result<EventBody> AssessmentDecider::operator()(const RunReview& c) const {
       event.next_account = slot;
       break;
     }
-    std::string request_id = std::string(kReviewRequestPrefix) + std::to_string(seq) + "-" +
-                             std::to_string(event.outcomes.size());
-    event.outcomes.push_back(DecideReview(s_.AssessSlot(slot, env_.today), s_.scorecard_,
-                                          s_.assessment_policy_.review, env_.today,
-                                          std::move(request_id)));
+    ReviewOutcome& outcome = event.outcomes.emplace_back(DecideReview(
+        s_.AssessSlot(slot, env_.today), s_.scorecard_, s_.assessment_policy_.review, env_.today));
+    if (outcome.result == ReviewResult::kRequested) {
+      outcome.request_id = std::string(kReviewRequestPrefix) + std::to_string(seq) + "-" +
+                           std::to_string(event.outcomes.size() - 1);
+    }
   }
   return event;
 }

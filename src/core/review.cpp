@@ -22,7 +22,7 @@ uint32_t GradeIndexOf(const Scorecard& scorecard, const std::string& grade) {
 }  // namespace
 
 ReviewOutcome DecideReview(const AccountAssessment& a, const Scorecard& scorecard,
-                           const ReviewPolicy& policy, Date today, std::string request_id) {
+                           const ReviewPolicy& policy, Date today) {
   const GradeBand& band = scorecard.grades.at(a.score.grade_index);
   ReviewOutcome out{a.ref,
                     a.score.score,
@@ -55,7 +55,6 @@ ReviewOutcome DecideReview(const AccountAssessment& a, const Scorecard& scorecar
   if (mode == ReviewMode::kOff) return out;
   if (mode == ReviewMode::kRequest) {
     out.result = ReviewResult::kRequested;
-    out.request_id = std::move(request_id);
     return out;
   }
   if (proposed < current) {

@@ -10,8 +10,8 @@
 
 namespace creditline {
 
-// `request_id` names the request to open if the policy asks for one.
+// For kRequested the caller names the request (ReviewOutcome::request_id).
 ReviewOutcome DecideReview(const AccountAssessment& assessment, const Scorecard& scorecard,
-                           const ReviewPolicy& policy, Date today, std::string request_id);
+                           const ReviewPolicy& policy, Date today);
 
 }  // namespace creditline

@@ -149,6 +149,7 @@ Api::Api(service::Engine& engine, service::TokenStore& tokens) : engine_(engine)
   AddOrderRoutes(*this);
   AddLedgerRoutes(*this);
   AddAdministrationRoutes(*this);
+  AddAssessmentRoutes(*this);
   AddBatchRoutes(*this);
 }
 

@@ -127,5 +127,6 @@ void AddOrderRoutes(Api& api);
 void AddLedgerRoutes(Api& api);
 void AddAdministrationRoutes(Api& api);
 void AddBatchRoutes(Api& api);
+void AddAssessmentRoutes(Api& api);
 
 }  // namespace creditline::http

@@ -178,27 +178,26 @@ TEST(ReviewDecisionTest, RaisesByStepLowersSuspendsOrRequests) {
   ReviewPolicy policy;  // Raise at A or better by at most 20%; threshold 5%.
   Date today = kStart;
   ReviewOutcome out = DecideReview(AssessmentWith(95, 0, 1'000'000, 5'000'000), card, policy,
-                                   today, "r");
+                                   today);
   EXPECT_EQ(out.result, ReviewResult::kRaised);
   EXPECT_EQ(out.limit_after_minor, 1'200'000);
   EXPECT_EQ(out.next_review_on, AddDays(today, 365));
-  out = DecideReview(AssessmentWith(65, 3, 1'000'000, 5'000'000), card, policy, today, "r");
+  out = DecideReview(AssessmentWith(65, 3, 1'000'000, 5'000'000), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kUnchanged) << "BBB is below the raise grade";
-  out = DecideReview(AssessmentWith(65, 3, 1'000'000, 1'040'000), card, policy, today, "r");
+  out = DecideReview(AssessmentWith(65, 3, 1'000'000, 1'040'000), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kUnchanged) << "within the 5% threshold";
-  out = DecideReview(AssessmentWith(45, 5, 1'000'000, 400'000), card, policy, today, "r");
+  out = DecideReview(AssessmentWith(45, 5, 1'000'000, 400'000), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kLowered);
   EXPECT_EQ(out.limit_after_minor, 400'000);
-  out = DecideReview(AssessmentWith(10, 7, 1'000'000, 0, true), card, policy, today, "r");
+  out = DecideReview(AssessmentWith(10, 7, 1'000'000, 0, true), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kSuspended);
   EXPECT_EQ(out.limit_after_minor, 1'000'000);
   policy.lower = ReviewMode::kRequest;
-  out = DecideReview(AssessmentWith(45, 5, 1'000'000, 400'000), card, policy, today, "r-1");
+  out = DecideReview(AssessmentWith(45, 5, 1'000'000, 400'000), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kRequested);
-  EXPECT_EQ(out.request_id, "r-1");
   EXPECT_EQ(out.limit_after_minor, 1'000'000);
   policy.lower = ReviewMode::kOff;
-  out = DecideReview(AssessmentWith(45, 5, 1'000'000, 400'000), card, policy, today, "r");
+  out = DecideReview(AssessmentWith(45, 5, 1'000'000, 400'000), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kUnchanged);
 }
 
