@@ -238,7 +238,7 @@ Result<Prepared> PrepareLimitRequest(JsonInput& body, const Params&) {
   CL_ASSIGN_OR_RETURN(std::optional<Date> expires_on, body.OptionalDate("expires_on"));
   c.expires_on = expires_on.value_or(kNoDate);
   CL_ASSIGN_OR_RETURN(c.reason, body.String("reason"));
-  return Prepared{c, 201, [c](const CommandResult& result) {
+  return Prepared{c, 201, [c](const CommandResult&) {
                     json::object out = AccountRefJson(c.account);
                     out["request_id"] = c.request_id;
                     out["status"] = "pending";
@@ -247,7 +247,6 @@ Result<Prepared> PrepareLimitRequest(JsonInput& body, const Params&) {
                     out["kind"] = c.expires_on == kNoDate ? "permanent" : "temporary";
                     out["expires_on"] = DateJson(c.expires_on);
                     out["reason"] = c.reason;
-                    (void)result;
                     return out;
                   }};
 }

@@ -312,6 +312,7 @@ void AddAssessmentSchemas(json::object& s) {
        Optional("expires_on", DateString("Makes the request a temporary increase until then.")),
        {"reason", Text()}});
   s["DecideLimitRequestRequest"] = Body({{"reason", Text()}});
+  s["ReviewRequest"] = Body({}, "No fields: an empty object or an empty body.");
   s["RecoveryPlanRequest"] = Body(
       {{"plan_id", Id()},
        {"customer_id", Id()},
@@ -1490,6 +1491,7 @@ std::vector<Operation> Operations() {
                                 "answers when all are durable. Needs no Idempotency-Key: what "
                                 "a review reviewed is no longer due.",
                  .without_idempotency_key = true,
+                 .request_schema = "ReviewRequest",
                  .response = Reply({{"due", Int()},
                                     {"reviewed", Int()},
                                     {"unchanged", Int()},
@@ -1503,7 +1505,7 @@ std::vector<Operation> Operations() {
                                     {"events", Int()},
                                     {"first_seq", Int()},
                                     {"last_seq", Int()}}),
-                 .errors = {400, 401, 403, 503},
+                 .errors = {400, 401, 403, 413, 415, 503},
                  .replays = false});
   Fields request_out = {{"request_id", Id()},
                         {"account", Obj("{customer_id, segment}")},

@@ -1596,10 +1596,10 @@ TEST_F(HttpTest, LimitRequestsFourEyesAndTiers) {
                       "limit_request_not_found"));
   EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/approve", manager_, J("{}")), 400,
                       "missing_field"));
-  EXPECT_EQ(AccountInt("C1", "/limit_minor"), 1'000'000);
+  EXPECT_EQ(AccountInt("C1", "limit_minor"), 1'000'000);
   Response approved = Post("/v1/limit-requests/LR1/approve", manager_, reason);
   ASSERT_EQ(approved.status, 200u) << approved.body;
-  EXPECT_EQ(AccountInt("C1", "/limit_minor"), 60'000'000);
+  EXPECT_EQ(AccountInt("C1", "limit_minor"), 60'000'000);
   EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/reject", admin_, reason), 409,
                       "invalid_state"));
 
@@ -1651,14 +1651,19 @@ TEST_F(HttpTest, RecoveryPlans) {
       "installments": [{"due_on": "2099-01-31", "amount_minor": 1000000, "currency": "CNY"},
                        {"due_on": "2099-02-28", "amount_minor": 2000000, "currency": "CNY"}]})");
   EXPECT_TRUE(IsError(Post("/v1/recovery-plans", analyst_, plan), 403, "forbidden"));
+  json::value bad = plan;
+  bad.as_object()["installments"].as_array()[1].as_object()["amount_minor"] = 9'000'000;
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 400, "invalid_amount"));
+  bad = plan;
+  bad.as_object()["installments"].as_array()[1].as_object()["due_on"] = "2099-01-01";
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 400, "invalid_date"));
   Response created = Post("/v1/recovery-plans", manager_, plan);
   ASSERT_EQ(created.status, 201u) << created.body;
   EXPECT_EQ(created.Int("/installments"), 2);
   EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, plan), 409, "duplicate_id"));
-  json::value bad = plan;
+  bad = plan;
   bad.as_object()["plan_id"] = "RP2";
-  bad.as_object()["installments"].as_array()[1].as_object()["amount_minor"] = 9'000'000;
-  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 400, "invalid_amount"));
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 409, "invalid_state"));
   Response got = Get("/v1/recovery-plans/RP1");
   ASSERT_EQ(got.status, 200u);
   EXPECT_EQ(got.Str("/status"), "active");
