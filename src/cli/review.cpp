@@ -1,12 +1,13 @@
 // `creditline review` (the periodic review, offline, against a data directory), the daily
 // review schedule of `creditline serve`, and `creditline benchmark review`.
+#include "cli/review.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <future>
 #include <string>
 
 #include "cli/commands.hpp"
-#include "cli/review.hpp"
 #include "cli/storage.hpp"
 #include "core/assessment_internal.hpp"
 #include "core/codec.hpp"
@@ -27,15 +28,14 @@ void PrintSummary(const service::ReviewSummary& s, double seconds) {
       "reviewed %llu of %llu due accounts in %.2f s: %llu raised, %llu lowered, %llu suspended, "
       "%llu requests opened, %llu unchanged; installments paid %llu, missed %llu; plans "
       "completed %llu; %llu events (seq %llu..%llu)\n",
-      static_cast<unsigned long long>(s.reviewed), static_cast<unsigned long long>(s.due),
-      seconds, static_cast<unsigned long long>(s.raised),
-      static_cast<unsigned long long>(s.lowered), static_cast<unsigned long long>(s.suspended),
-      static_cast<unsigned long long>(s.requested), static_cast<unsigned long long>(s.unchanged),
+      static_cast<unsigned long long>(s.reviewed), static_cast<unsigned long long>(s.due), seconds,
+      static_cast<unsigned long long>(s.raised), static_cast<unsigned long long>(s.lowered),
+      static_cast<unsigned long long>(s.suspended), static_cast<unsigned long long>(s.requested),
+      static_cast<unsigned long long>(s.unchanged),
       static_cast<unsigned long long>(s.installments_paid),
       static_cast<unsigned long long>(s.installments_missed),
-      static_cast<unsigned long long>(s.plans_completed),
-      static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.first_seq),
-      static_cast<unsigned long long>(s.last_seq));
+      static_cast<unsigned long long>(s.plans_completed), static_cast<unsigned long long>(s.events),
+      static_cast<unsigned long long>(s.first_seq), static_cast<unsigned long long>(s.last_seq));
 }
 
 struct ReviewOptions {
@@ -51,8 +51,8 @@ void RunReviewCommand(const ReviewOptions& options) {
   Result<std::unique_ptr<service::DataDirLock>> lock =
       service::DataDirLock::Acquire(options.data_dir);
   if (!lock.ok()) return SetExitCode(Fail(lock.error()));
-  Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
-                                              service::SnapshotSchedule{}, 3);
+  Result<OpenedStore> opened =
+      OpenAndRecover(options.data_dir, options.store_url, service::SnapshotSchedule{}, 3);
   if (!opened.ok()) return SetExitCode(Fail(opened.error()));
   service::Engine engine(*calendar, std::move(opened->state), std::move(opened->durability));
   engine.Start();
@@ -98,7 +98,8 @@ State BuildPortfolio(uint32_t accounts) {
   for (uint32_t i = 0; i < accounts; ++i) {
     std::string id = "C" + std::to_string(i);
     Date paid_on = AddDays(start, 20 + static_cast<int32_t>(i % 50));
-    run(later, RecordPayment{"P" + id, AccountRef{id, ""}, "A" + id, Money{3'000'000, cny}, paid_on});
+    run(later,
+        RecordPayment{"P" + id, AccountRef{id, ""}, "A" + id, Money{3'000'000, cny}, paid_on});
     run(later, CreateInvoice{"B" + id, AccountRef{id, ""}, "", Money{2'000'000, cny}, later});
   }
   return state;
@@ -180,8 +181,9 @@ void ReviewScheduler::Start(service::Engine& engine, const service::BusinessCale
         lock.unlock();
         std::promise<service::ReviewSummary> finished;
         Clock::time_point begin = Clock::now();
-        service::StartReview(engine, "system:schedule", nullptr,
-                             [&finished](const service::ReviewSummary& s) { finished.set_value(s); });
+        service::StartReview(
+            engine, "system:schedule", nullptr,
+            [&finished](const service::ReviewSummary& s) { finished.set_value(s); });
         service::ReviewSummary summary = finished.get_future().get();
         if (summary.error) {
           std::fprintf(stderr, "scheduled review failed: %s\n", summary.error->message.c_str());

@@ -8,9 +8,9 @@ namespace creditline {
 
 void AssessmentApplier::operator()(const RecordFinancials& e) {
   std::vector<Financials>& periods = s_.customers_.at(e.customer_id).financials;
-  auto position =
-      std::lower_bound(periods.begin(), periods.end(), e.financials.period,
-                       [](const Financials& f, const std::string& period) { return f.period < period; });
+  auto position = std::lower_bound(
+      periods.begin(), periods.end(), e.financials.period,
+      [](const Financials& f, const std::string& period) { return f.period < period; });
   if (position != periods.end() && position->period == e.financials.period) {
     *position = e.financials;
   } else {
@@ -42,8 +42,8 @@ void AssessmentApplier::operator()(const ReviewRan& e) {
       request.account = outcome.account;
       request.currency = account.currency;
       request.amount_minor = outcome.proposed_minor;
-      request.reason = "review: score " + std::to_string(outcome.score) + ", grade " +
-                       outcome.grade;
+      request.reason =
+          "review: score " + std::to_string(outcome.score) + ", grade " + outcome.grade;
       request.requested_by = std::string(kReviewActor);
       request.requested_at = event_.time;
       request.limit_before_minor = outcome.limit_before_minor;
@@ -76,8 +76,8 @@ void AssessmentApplier::operator()(const LimitRequested& e) {
 void AssessmentApplier::operator()(const LimitRequestDecided& e) {
   LimitRequest& request = s_.limit_requests_[s_.limit_request_index_.at(e.decision.request_id)];
   assert(request.status == LimitRequestStatus::kPending);
-  request.status = e.decision.approve ? LimitRequestStatus::kApproved
-                                      : LimitRequestStatus::kRejected;
+  request.status =
+      e.decision.approve ? LimitRequestStatus::kApproved : LimitRequestStatus::kRejected;
   request.decided_by = event_.actor;
   request.decision_reason = e.decision.reason;
   request.decided_at = event_.time;

@@ -28,8 +28,7 @@ Status CheckCurrency(Currency expected, Currency given) {
   }
   if (expected != given) {
     return MakeError(ErrorCode::kCurrencyMismatch,
-                     "the amount must be in the account's currency " +
-                         std::string(expected.code()),
+                     "the amount must be in the account's currency " + std::string(expected.code()),
                      "currency");
   }
   return Status::Ok();
@@ -65,8 +64,7 @@ Result<EventBody> AssessmentDecider::operator()(const SetAssessmentPolicy& c) co
 Result<EventBody> AssessmentDecider::operator()(const RunReview& c) const {
   uint32_t accounts_max = c.accounts_max == 0 ? kReviewAccountsPerEventMax : c.accounts_max;
   if (accounts_max > kReviewAccountsPerEventMax) {
-    return MakeError(ErrorCode::kInvalidArgument, "accounts_max must be 0..10000",
-                     "accounts_max");
+    return MakeError(ErrorCode::kInvalidArgument, "accounts_max must be 0..10000", "accounts_max");
   }
   if (c.from_account > s_.accounts_.size()) {
     return MakeError(ErrorCode::kInvalidArgument, "from_account is past the last account",
@@ -147,13 +145,13 @@ Result<EventBody> AssessmentDecider::operator()(const DecideLimitRequest& c) con
   const LimitRequest* request = s_.FindLimitRequest(c.request_id);
   if (request == nullptr) {
     CL_RETURN_IF_ERROR(ValidateId(c.request_id, "request_id"));
-    return MakeError(ErrorCode::kLimitRequestNotFound,
-                     "no limit request '" + c.request_id + "'", "request_id");
+    return MakeError(ErrorCode::kLimitRequestNotFound, "no limit request '" + c.request_id + "'",
+                     "request_id");
   }
   if (request->status != LimitRequestStatus::kPending) {
-    return InvalidState("request '" + c.request_id + "' is already " +
-                            std::string(NameOf(request->status)),
-                        "request_id");
+    return InvalidState(
+        "request '" + c.request_id + "' is already " + std::string(NameOf(request->status)),
+        "request_id");
   }
   CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", true));
   CL_RETURN_IF_ERROR(CheckApprover(*request, c));
@@ -201,8 +199,7 @@ Status AssessmentDecider::CheckInstallments(const Account& account,
   }
   if (total > account.receivables_open_minor) {
     return MakeError(ErrorCode::kInvalidAmount,
-                     "the installments add up to more than the open receivables",
-                     "installments");
+                     "the installments add up to more than the open receivables", "installments");
   }
   return Status::Ok();
 }
@@ -210,8 +207,7 @@ Status AssessmentDecider::CheckInstallments(const Account& account,
 Result<EventBody> AssessmentDecider::operator()(const CreateRecoveryPlan& c) const {
   CL_RETURN_IF_ERROR(ValidateId(c.plan_id, "plan_id"));
   if (s_.recovery_plan_index_.contains(c.plan_id)) {
-    return MakeError(ErrorCode::kDuplicateId, "plan '" + c.plan_id + "' already exists",
-                     "plan_id");
+    return MakeError(ErrorCode::kDuplicateId, "plan '" + c.plan_id + "' already exists", "plan_id");
   }
   CL_ASSIGN_OR_RETURN(const Account* account, FindAccount(c.account));
   if (account->recovery_plan != kNone) {

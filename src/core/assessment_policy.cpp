@@ -52,9 +52,8 @@ int RoleRank(std::string_view role) {
 
 AssessmentPolicy DefaultAssessmentPolicy() {
   AssessmentPolicy policy;
-  policy.approval_tiers = {{"analyst", 50'000'000},
-                           {"credit_manager", 500'000'000},
-                           {"admin", kAmountMinorMax}};
+  policy.approval_tiers = {
+      {"analyst", 50'000'000}, {"credit_manager", 500'000'000}, {"admin", kAmountMinorMax}};
   return policy;
 }
 
@@ -92,8 +91,7 @@ Status ValidateAssessmentPolicy(const AssessmentPolicy& policy) {
     }
     previous_rank = rank;
   }
-  if (static_cast<uint8_t>(policy.recovery.missed_action) >=
-      EnumLimit(MissedInstallmentAction{})) {
+  if (static_cast<uint8_t>(policy.recovery.missed_action) >= EnumLimit(MissedInstallmentAction{})) {
     return Invalid("unknown missed_action", "missed_action");
   }
   if (policy.recovery.restore_limit_bp < 0 || policy.recovery.restore_limit_bp > 10'000) {

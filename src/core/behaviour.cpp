@@ -101,8 +101,8 @@ BehaviourMetrics ComputeMetrics(const Behaviour& behaviour, const ExposureNow& n
     m.holds += month.holds;
   }
   if (behaviour.paid_minor > 0) {
-    m.on_time_bp = Ratio(int128{behaviour.paid_on_time_minor} * 10'000, behaviour.paid_minor,
-                         10'000);
+    m.on_time_bp =
+        Ratio(int128{behaviour.paid_on_time_minor} * 10'000, behaviour.paid_minor, 10'000);
     m.average_days_late = Ratio(behaviour.late_day_minor, behaviour.paid_minor, 100'000);
   }
   int64_t sales_days = 30 * kBehaviourRecentMonths;

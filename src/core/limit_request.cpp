@@ -9,8 +9,8 @@ constexpr std::array<std::string_view, EnumLimit(LimitRequestStatus{})> kRequest
     "pending", "approved", "rejected"};
 constexpr std::array<std::string_view, EnumLimit(InstallmentStatus{})> kInstallmentNames = {
     "pending", "paid", "missed"};
-constexpr std::array<std::string_view, EnumLimit(RecoveryPlanStatus{})> kPlanNames = {
-    "active", "completed"};
+constexpr std::array<std::string_view, EnumLimit(RecoveryPlanStatus{})> kPlanNames = {"active",
+                                                                                      "completed"};
 
 }  // namespace
 
@@ -22,8 +22,8 @@ Result<LimitRequestStatus> ParseLimitRequestStatus(std::string_view text) {
   for (size_t i = 0; i < kRequestStatusNames.size(); ++i) {
     if (kRequestStatusNames[i] == text) return static_cast<LimitRequestStatus>(i);
   }
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "status must be pending, approved or rejected", "status");
+  return MakeError(ErrorCode::kInvalidArgument, "status must be pending, approved or rejected",
+                   "status");
 }
 
 std::string_view NameOf(InstallmentStatus status) {

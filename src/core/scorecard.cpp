@@ -11,10 +11,11 @@ namespace {
 using int128 = __int128;
 
 constexpr std::array<std::string_view, EnumLimit(Factor{})> kFactorNames = {
-    "on_time_ratio",       "average_days_late", "dso",          "max_days_past_due",
-    "average_utilization", "peak_utilization",  "tenure_months", "volume_trend",
-    "holds",               "write_offs",        "current_ratio", "equity_ratio",
-    "net_margin",          "external_score"};
+    "on_time_ratio",     "average_days_late",   "dso",
+    "max_days_past_due", "average_utilization", "peak_utilization",
+    "tenure_months",     "volume_trend",        "holds",
+    "write_offs",        "current_ratio",       "equity_ratio",
+    "net_margin",        "external_score"};
 
 constexpr size_t kScorecardNameBytesMax = 64;
 constexpr size_t kGradeBytesMax = 16;  // As for an account's grade.
@@ -90,20 +91,31 @@ std::optional<int64_t> FactorValue(Factor factor, const AssessmentInputs& in) {
   const BehaviourMetrics& m = in.metrics;
   const Financials* f = in.financials;
   switch (factor) {
-    case Factor::kOnTimeRatio: return m.on_time_bp;
-    case Factor::kAverageDaysLate: return m.average_days_late;
-    case Factor::kDso: return m.dso_days;
-    case Factor::kMaxDaysPastDue: return m.max_days_past_due;
-    case Factor::kAverageUtilization: return m.average_utilization_bp;
-    case Factor::kPeakUtilization: return m.peak_utilization_bp;
-    case Factor::kTenureMonths: return m.tenure_months;
-    case Factor::kVolumeTrend: return m.volume_trend_bp;
-    case Factor::kHolds: return m.holds;
-    case Factor::kWriteOffs: return m.write_offs;
+    case Factor::kOnTimeRatio:
+      return m.on_time_bp;
+    case Factor::kAverageDaysLate:
+      return m.average_days_late;
+    case Factor::kDso:
+      return m.dso_days;
+    case Factor::kMaxDaysPastDue:
+      return m.max_days_past_due;
+    case Factor::kAverageUtilization:
+      return m.average_utilization_bp;
+    case Factor::kPeakUtilization:
+      return m.peak_utilization_bp;
+    case Factor::kTenureMonths:
+      return m.tenure_months;
+    case Factor::kVolumeTrend:
+      return m.volume_trend_bp;
+    case Factor::kHolds:
+      return m.holds;
+    case Factor::kWriteOffs:
+      return m.write_offs;
     case Factor::kExternalScore:
       if (f == nullptr || !f->external_score) return std::nullopt;
       return *f->external_score;
-    default: break;
+    default:
+      break;
   }
   if (f == nullptr) return std::nullopt;
   switch (factor) {
@@ -115,7 +127,8 @@ std::optional<int64_t> FactorValue(Factor factor, const AssessmentInputs& in) {
     case Factor::kNetMargin:
       if (f->revenue_minor <= 0) return std::nullopt;
       return SafeRatio(int128{f->net_profit_minor} * 10'000, f->revenue_minor);
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -179,10 +192,14 @@ Scorecard DefaultScorecard() {
       MakeFactor(Factor::kExternalScore, 3, {{30, 0}, {50, 40}, {70, 70}, {kU, 100}}),
   };
   s.grades = {
-      {"AAA", 90, 365, false, 500'000'000, 300, 2000}, {"AA", 80, 365, false, 300'000'000, 250, 1500},
-      {"A", 70, 180, false, 200'000'000, 200, 1200},   {"BBB", 60, 180, false, 100'000'000, 150, 1000},
-      {"BB", 50, 90, false, 50'000'000, 100, 700},     {"B", 40, 90, false, 20'000'000, 75, 500},
-      {"C", 25, 30, false, 5'000'000, 50, 200},        {"D", 0, 30, true, 0, 0, 0},
+      {"AAA", 90, 365, false, 500'000'000, 300, 2000},
+      {"AA", 80, 365, false, 300'000'000, 250, 1500},
+      {"A", 70, 180, false, 200'000'000, 200, 1200},
+      {"BBB", 60, 180, false, 100'000'000, 150, 1000},
+      {"BB", 50, 90, false, 50'000'000, 100, 700},
+      {"B", 40, 90, false, 20'000'000, 75, 500},
+      {"C", 25, 30, false, 5'000'000, 50, 200},
+      {"D", 0, 30, true, 0, 0, 0},
   };
   return s;
 }

@@ -721,8 +721,8 @@ Status StateCodec::ReadLimitRequests() {
     const LimitRequest& request = s_.limit_requests_[slot];
     uint32_t account = s_.FindAccountSlot(request.account);
     if (request.request_id.empty() || account == kNone ||
-        s_.accounts_[account].currency != request.currency ||
-        !IsAmount(request.amount_minor, 0) || !IsAmount(request.limit_before_minor, 0)) {
+        s_.accounts_[account].currency != request.currency || !IsAmount(request.amount_minor, 0) ||
+        !IsAmount(request.limit_before_minor, 0)) {
       return Corrupt("has limit request " + Quoted(request.request_id) + " out of range");
     }
     if (!s_.limit_request_index_.emplace(request.request_id, slot).second) {

@@ -301,8 +301,7 @@ class Decider {
     CL_ASSIGN_OR_RETURN(const Account* account, Find(c.account));
     if (account->group == kNone) return InvalidState("the account is in no group", "group_id");
     if (!c.group_id.empty() && s_.groups_[account->group].group_id != c.group_id) {
-      return InvalidState("the account is not a member of group '" + c.group_id + "'",
-                          "group_id");
+      return InvalidState("the account is not a member of group '" + c.group_id + "'", "group_id");
     }
     return c;
   }

@@ -263,8 +263,7 @@ RouteHandler DecideRoute(bool approve) {
     }
     DecideLimitRequest c{call.params.at(0), approve, *reason,
                          std::string(service::NameOf(call.principal.role))};
-    api.Execute(call, c, 200,
-                ToTextRender([c](const CommandResult&) {
+    api.Execute(call, c, 200, ToTextRender([c](const CommandResult&) {
                   return json::object{{"request_id", c.request_id},
                                       {"status", c.approve ? "approved" : "rejected"},
                                       {"reason", c.reason}};
@@ -296,19 +295,19 @@ void ListLimitRequests(Api& api, Call&& call, Reply reply) {
     filter.status = *status;
   }
   if (call.query.count("customer_id")) filter.customer_id = call.query["customer_id"];
-  api.Query(std::move(reply), [filter, from = static_cast<size_t>(*from),
-                               limit = static_cast<size_t>(*limit)](
-                                  service::EngineContext& context) {
-    size_t next = 0;
-    json::array items;
-    for (const LimitRequest* request :
-         context.state.ListLimitRequests(filter, from, limit, &next)) {
-      items.push_back(LimitRequestJson(*request));
-    }
-    json::value token = next == 0 ? json::value(nullptr) : json::value(std::to_string(next));
-    return JsonResponse(200, json::object{{"limit_requests", std::move(items)},
-                                          {"next_page_token", std::move(token)}});
-  });
+  api.Query(
+      std::move(reply), [filter, from = static_cast<size_t>(*from),
+                         limit = static_cast<size_t>(*limit)](service::EngineContext& context) {
+        size_t next = 0;
+        json::array items;
+        for (const LimitRequest* request :
+             context.state.ListLimitRequests(filter, from, limit, &next)) {
+          items.push_back(LimitRequestJson(*request));
+        }
+        json::value token = next == 0 ? json::value(nullptr) : json::value(std::to_string(next));
+        return JsonResponse(200, json::object{{"limit_requests", std::move(items)},
+                                              {"next_page_token", std::move(token)}});
+      });
 }
 
 Result<InstallmentTerms> ReadInstallment(JsonInput& item) {

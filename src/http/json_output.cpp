@@ -290,18 +290,17 @@ json::object AssessmentPolicyJson(const AssessmentPolicy& policy) {
 
 json::object AssessmentJson(const AccountAssessment& a) {
   const BehaviourMetrics& m = a.metrics;
-  json::object metrics{
-      {"on_time_ratio_bp", Generic(m.on_time_bp)},
-      {"average_days_late", Generic(m.average_days_late)},
-      {"dso_days", Generic(m.dso_days)},
-      {"max_days_past_due", m.max_days_past_due},
-      {"average_utilization_bp", Generic(m.average_utilization_bp)},
-      {"peak_utilization_bp", Generic(m.peak_utilization_bp)},
-      {"tenure_months", m.tenure_months},
-      {"volume_trend_bp", Generic(m.volume_trend_bp)},
-      {"average_monthly_purchases_minor", m.average_monthly_purchases_minor},
-      {"holds", m.holds},
-      {"write_offs", m.write_offs}};
+  json::object metrics{{"on_time_ratio_bp", Generic(m.on_time_bp)},
+                       {"average_days_late", Generic(m.average_days_late)},
+                       {"dso_days", Generic(m.dso_days)},
+                       {"max_days_past_due", m.max_days_past_due},
+                       {"average_utilization_bp", Generic(m.average_utilization_bp)},
+                       {"peak_utilization_bp", Generic(m.peak_utilization_bp)},
+                       {"tenure_months", m.tenure_months},
+                       {"volume_trend_bp", Generic(m.volume_trend_bp)},
+                       {"average_monthly_purchases_minor", m.average_monthly_purchases_minor},
+                       {"holds", m.holds},
+                       {"write_offs", m.write_offs}};
   json::array factors;
   for (const FactorScore& f : a.score.factors) {
     factors.push_back(json::object{{"factor", NameOf(f.factor)},
@@ -317,8 +316,8 @@ json::object AssessmentJson(const AccountAssessment& a) {
       {"status", NameOf(a.status)},
       {"limit_minor", a.limit_minor},
       {"metrics", std::move(metrics)},
-      {"financials_period", a.financials_period.empty() ? json::value(nullptr)
-                                                        : json::value(a.financials_period)},
+      {"financials_period",
+       a.financials_period.empty() ? json::value(nullptr) : json::value(a.financials_period)},
       {"score", a.score.score},
       {"grade", a.score.grade},
       {"factors", std::move(factors)},
@@ -334,8 +333,8 @@ json::object LimitRequestJson(const LimitRequest& r) {
   json::object out = Generic(r).as_object();
   out["kind"] = r.expires_on == kNoDate ? "permanent" : "temporary";
   out["requested_at"] = FormatTimestamp(r.requested_at);
-  out["decided_at"] = r.decided_at == 0 ? json::value(nullptr)
-                                        : json::value(FormatTimestamp(r.decided_at));
+  out["decided_at"] =
+      r.decided_at == 0 ? json::value(nullptr) : json::value(FormatTimestamp(r.decided_at));
   return out;
 }
 

@@ -33,11 +33,21 @@ void Tally(ReviewSummary& summary, const Event& event) {
   for (const ReviewOutcome& outcome : ran.outcomes) {
     ++summary.reviewed;
     switch (outcome.result) {
-      case ReviewResult::kUnchanged: ++summary.unchanged; break;
-      case ReviewResult::kRaised: ++summary.raised; break;
-      case ReviewResult::kLowered: ++summary.lowered; break;
-      case ReviewResult::kSuspended: ++summary.suspended; break;
-      case ReviewResult::kRequested: ++summary.requested; break;
+      case ReviewResult::kUnchanged:
+        ++summary.unchanged;
+        break;
+      case ReviewResult::kRaised:
+        ++summary.raised;
+        break;
+      case ReviewResult::kLowered:
+        ++summary.lowered;
+        break;
+      case ReviewResult::kSuspended:
+        ++summary.suspended;
+        break;
+      case ReviewResult::kRequested:
+        ++summary.requested;
+        break;
     }
   }
 }

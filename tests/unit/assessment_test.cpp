@@ -26,8 +26,9 @@ const Date kStart = DateFromCivil(2026, 1, 2);
 
 Scorecard TwoFactorCard() {
   Scorecard card;
-  card.factors = {ScoreFactor{Factor::kOnTimeRatio, 3, {{5000, 0}, {9000, 50}, {kBinUnbounded, 100}}, 20},
-                  ScoreFactor{Factor::kMaxDaysPastDue, 1, {{0, 100}, {30, 40}, {kBinUnbounded, 0}}, 0}};
+  card.factors = {
+      ScoreFactor{Factor::kOnTimeRatio, 3, {{5000, 0}, {9000, 50}, {kBinUnbounded, 100}}, 20},
+      ScoreFactor{Factor::kMaxDaysPastDue, 1, {{0, 100}, {30, 40}, {kBinUnbounded, 0}}, 0}};
   card.grades = {{"A", 80, 180, false, 1'000'000, 200, 1000},
                  {"B", 40, 90, false, 500'000, 100, 500},
                  {"D", 0, 30, true, 0, 0, 0}};
@@ -39,7 +40,7 @@ TEST(ScorecardTest, WeightedPointsRoundHalfUpAndExplainEachFactor) {
   Scorecard card = TwoFactorCard();
   ASSERT_TRUE(ValidateScorecard(card).ok());
   BehaviourMetrics metrics;
-  metrics.on_time_bp = 9000;      // Second bin (<= 9000): 50 points, weight 3.
+  metrics.on_time_bp = 9000;       // Second bin (<= 9000): 50 points, weight 3.
   metrics.max_days_past_due = 12;  // Second bin: 40 points, weight 1.
   ScoreResult result = Score(card, AssessmentInputs{metrics, nullptr});
   // (3 x 50 + 1 x 40) / 4 = 47.5, rounded half up.
@@ -77,8 +78,8 @@ TEST(ScorecardTest, MissingValuesScoreTheirMissingPoints) {
 
 TEST(ScorecardTest, FinancialRatiosFeedTheirFactors) {
   Scorecard card = DefaultScorecard();
-  Financials f{"2025", Cny(), 10'000'000, 500'000, 4'000'000, 10'000'000, 3'000'000, 2'000'000,
-               "BBB", 65};
+  Financials f{"2025",     Cny(),     10'000'000, 500'000, 4'000'000,
+               10'000'000, 3'000'000, 2'000'000,  "BBB",   65};
   ScoreResult result = Score(card, AssessmentInputs{BehaviourMetrics{}, &f});
   std::map<Factor, FactorScore> by_factor;
   for (const FactorScore& factor : result.factors) by_factor[factor.factor] = factor;
@@ -177,8 +178,8 @@ TEST(ReviewDecisionTest, RaisesByStepLowersSuspendsOrRequests) {
   Scorecard card = DefaultScorecard();
   ReviewPolicy policy;  // Raise at A or better by at most 20%; threshold 5%.
   Date today = kStart;
-  ReviewOutcome out = DecideReview(AssessmentWith(95, 0, 1'000'000, 5'000'000), card, policy,
-                                   today);
+  ReviewOutcome out =
+      DecideReview(AssessmentWith(95, 0, 1'000'000, 5'000'000), card, policy, today);
   EXPECT_EQ(out.result, ReviewResult::kRaised);
   EXPECT_EQ(out.limit_after_minor, 1'200'000);
   EXPECT_EQ(out.next_review_on, AddDays(today, 365));
@@ -287,14 +288,14 @@ TEST_F(AssessmentTest, BehaviourMetricsFollowPaymentsByAmount) {
   SetDay(30);
   Pay("C1", "I1", 1'000'000);  // On time.
   SetDay(40);
-  Pay("C1", "I2", 3'000'000);  // 10 days late.
+  Pay("C1", "I2", 3'000'000);      // 10 days late.
   Invoice("C1", "I3", 2'000'000);  // Due day 70, open.
   SetDay(80);
   AccountAssessment a = Assess("C1");
-  EXPECT_EQ(a.metrics.on_time_bp, 2'500);       // 1.0M of 4.0M.
-  EXPECT_EQ(a.metrics.average_days_late, 7);    // 3.0M x 10 / 4.0M = 7.5, truncated.
-  EXPECT_EQ(a.metrics.max_days_past_due, 10);   // The open invoice is 10 days past due too.
-  EXPECT_EQ(a.metrics.tenure_months, 2);        // January to March.
+  EXPECT_EQ(a.metrics.on_time_bp, 2'500);      // 1.0M of 4.0M.
+  EXPECT_EQ(a.metrics.average_days_late, 7);   // 3.0M x 10 / 4.0M = 7.5, truncated.
+  EXPECT_EQ(a.metrics.max_days_past_due, 10);  // The open invoice is 10 days past due too.
+  EXPECT_EQ(a.metrics.tenure_months, 2);       // January to March.
   EXPECT_EQ(a.metrics.average_monthly_purchases_minor, 2'000'000);  // 6.0M over 3 months.
   ASSERT_TRUE(a.metrics.dso_days.has_value());
   EXPECT_EQ(*a.metrics.dso_days, 30);  // 2.0M open x 90 / 6.0M sold.
@@ -312,8 +313,8 @@ TEST_F(AssessmentTest, BehaviourMetricsFollowPaymentsByAmount) {
 
 TEST_F(AssessmentTest, FinancialsAreValidatedKeptByPeriodAndScored) {
   AddCustomer("C1", 1'000'000);
-  Financials f{"2025", Cny(), 10'000'000, 500'000, 4'000'000, 10'000'000, 3'000'000, 2'000'000,
-               "BBB", 65};
+  Financials f{"2025",     Cny(),     10'000'000, 500'000, 4'000'000,
+               10'000'000, 3'000'000, 2'000'000,  "BBB",   65};
   Run(RecordFinancials{"C1", f});
   Financials older = f;
   older.period = "2024";
@@ -380,7 +381,8 @@ TEST_F(AssessmentTest, ReviewOfGeneratedPortfolioRaisesLowersAndSuspends) {
     for (int i = 0; i < kCustomers; ++i) {
       std::string id = id_of(i);
       Kind kind = kind_of(i);
-      if (kind == kGood && day >= 30 && day % 30 == 0) Pay(id, invoice_of(i, day / 30 - 1), kMonthly);
+      if (kind == kGood && day >= 30 && day % 30 == 0)
+        Pay(id, invoice_of(i, day / 30 - 1), kMonthly);
       if (kind == kLate && day >= 70 && (day - 70) % 30 == 0) {
         Pay(id, invoice_of(i, (day - 70) / 30), kMonthly);
       }
@@ -405,7 +407,8 @@ TEST_F(AssessmentTest, ReviewOfGeneratedPortfolioRaisesLowersAndSuspends) {
   for (const ReviewRan& run : runs) {
     for (const ReviewOutcome& outcome : run.outcomes) {
       ++counts[outcome.result];
-      ++by_kind[kind_of(std::stoi(outcome.account.customer_id.substr(1)) - 100'000)][outcome.result];
+      ++by_kind[kind_of(std::stoi(outcome.account.customer_id.substr(1)) - 100'000)]
+               [outcome.result];
     }
   }
   EXPECT_EQ(counts[ReviewResult::kRaised], 6'000);

@@ -1587,21 +1587,19 @@ TEST_F(HttpTest, LimitRequestsFourEyesAndTiers) {
   EXPECT_TRUE(IsError(Post("/v1/limit-requests", sales_, usd), 422, "currency_mismatch"));
 
   json::value reason = J(R"({"reason": "checked"})");
-  EXPECT_TRUE(
-      IsError(Post("/v1/limit-requests/LR1/approve", sales_, reason), 403, "forbidden"));
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/approve", sales_, reason), 403, "forbidden"));
   // The analyst tier stops at 50,000,000 minor units.
   EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/approve", analyst_, reason), 403,
                       "approval_tier_exceeded"));
   EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR404/approve", manager_, reason), 404,
                       "limit_request_not_found"));
-  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/approve", manager_, J("{}")), 400,
-                      "missing_field"));
+  EXPECT_TRUE(
+      IsError(Post("/v1/limit-requests/LR1/approve", manager_, J("{}")), 400, "missing_field"));
   EXPECT_EQ(AccountInt("C1", "limit_minor"), 1'000'000);
   Response approved = Post("/v1/limit-requests/LR1/approve", manager_, reason);
   ASSERT_EQ(approved.status, 200u) << approved.body;
   EXPECT_EQ(AccountInt("C1", "limit_minor"), 60'000'000);
-  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/reject", admin_, reason), 409,
-                      "invalid_state"));
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/reject", admin_, reason), 409, "invalid_state"));
 
   // Four eyes: the manager's own request needs someone else.
   request.as_object()["request_id"] = "LR2";
@@ -1636,8 +1634,8 @@ TEST_F(HttpTest, LimitRequestsFourEyesAndTiers) {
   ASSERT_EQ(Post("/v1/limit-requests", sales_, request).status, 201u);
   EXPECT_EQ(Post("/v1/limit-requests/LR3/approve", analyst_, reason).status, 200u);
   json::value bad_policy = J(R"({"approval_tiers": [{"role": "sales", "amount_max_minor": 1}]})");
-  EXPECT_TRUE(IsError(Send("PUT", "/v1/assessment-policy", admin_, bad_policy), 400,
-                      "invalid_argument"));
+  EXPECT_TRUE(
+      IsError(Send("PUT", "/v1/assessment-policy", admin_, bad_policy), 400, "invalid_argument"));
 }
 
 TEST_F(HttpTest, RecoveryPlans) {

@@ -886,10 +886,9 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
            200);
   Exchange({.method = "GET", .pattern = "/v1/customers/{customer_id}/assessment", .args = {"C1"}},
            200);
-  Exchange({.method = "GET",
-            .pattern = "/v1/customers/{customer_id}/assessment",
-            .args = {"nobody"}},
-           404);
+  Exchange(
+      {.method = "GET", .pattern = "/v1/customers/{customer_id}/assessment", .args = {"nobody"}},
+      404);
   json::value scorecard = Exchange({.method = "GET", .pattern = "/v1/scorecard"}, 200);
   scorecard.as_object().erase("name");
   Exchange({.method = "PUT", .pattern = "/v1/scorecard", .body = json::serialize(scorecard)}, 200);
