@@ -25,9 +25,9 @@ inline constexpr int32_t kBehaviourWindowDays = 365;
 inline constexpr int32_t kBehaviourRecentMonths = 3;
 
 struct MonthActivity {
-  int32_t month = 0;          // year * 12 + (month - 1).
-  int32_t max_days_late = 0;  // The latest payment settled in the month, in days past due.
-  uint32_t holds = 0;         // Orders held for review.
+  int32_t month = 0;                // year * 12 + (month - 1).
+  int32_t max_days_late = 0;        // The latest payment settled in the month, in days past due.
+  uint32_t holds = 0;               // Orders held for review.
   int64_t invoiced_minor = 0;       // Purchases: invoices issued.
   int64_t exposure_day_minor = 0;   // Sum of exposure x days (saturating).
   int64_t peak_exposure_minor = 0;  // Highest exposure seen.
@@ -69,10 +69,10 @@ void NoteSettlement(Behaviour& behaviour, Date today, Date due_on, Date received
 
 // The metrics a scorecard reads; absent where there is nothing to measure yet.
 struct BehaviourMetrics {
-  std::optional<int64_t> on_time_bp;          // Share of paid amount paid by the due date.
-  std::optional<int64_t> average_days_late;   // Amount-weighted, over all payments.
-  std::optional<int64_t> dso_days;            // Receivables / sales of the last 3 months x 90.
-  int64_t max_days_past_due = 0;              // Over 12 months, open invoices included.
+  std::optional<int64_t> on_time_bp;              // Share of paid amount paid by the due date.
+  std::optional<int64_t> average_days_late;       // Amount-weighted, over all payments.
+  std::optional<int64_t> dso_days;                // Receivables / sales of the last 3 months x 90.
+  int64_t max_days_past_due = 0;                  // Over 12 months, open invoices included.
   std::optional<int64_t> average_utilization_bp;  // Mean exposure / effective limit, 12 months.
   std::optional<int64_t> peak_utilization_bp;     // Peak exposure / effective limit, 12 months.
   int64_t tenure_months = 0;

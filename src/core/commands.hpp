@@ -468,8 +468,8 @@ using Command =
                  SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
                  ReserveOrder, ChangeOrder, CancelOrder, ExpireReservations, CreateInvoice,
                  RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold,
-                 RecordFinancials, SetScorecard, SetAssessmentPolicy, RunReview,
-                 RequestLimitChange, DecideLimitRequest, CreateRecoveryPlan, CheckRecoveryPlans>;
+                 RecordFinancials, SetScorecard, SetAssessmentPolicy, RunReview, RequestLimitChange,
+                 DecideLimitRequest, CreateRecoveryPlan, CheckRecoveryPlans>;
 
 // "reserve_order" etc., by variant index.
 std::string_view CommandName(const Command& command);

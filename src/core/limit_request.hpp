@@ -40,8 +40,7 @@ struct LimitRequest {
         f("amount_minor", amount_minor), f("expires_on", expires_on), f("reason", reason);
     f("requested_by", requested_by), f("requested_at", requested_at),
         f("limit_before_minor", limit_before_minor), f("status", status);
-    f("decided_by", decided_by), f("decision_reason", decision_reason),
-        f("decided_at", decided_at);
+    f("decided_by", decided_by), f("decision_reason", decision_reason), f("decided_at", decided_at);
   }
   bool operator==(const LimitRequest&) const = default;
 };

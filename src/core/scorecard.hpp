@@ -27,7 +27,7 @@ struct Financials {
   Currency currency;
   int64_t revenue_minor = 0, net_profit_minor = 0, equity_minor = 0, total_assets_minor = 0;
   int64_t current_assets_minor = 0, current_liabilities_minor = 0;
-  std::string external_rating;           // As the agency wrote it, for display.
+  std::string external_rating;            // As the agency wrote it, for display.
   std::optional<int32_t> external_score;  // The agency's rating mapped to 0..100 (100 best).
   template <class F>
   void Fields(F&& f) {
@@ -51,12 +51,12 @@ enum class Factor : uint8_t {
   kAverageUtilization,  // bp.
   kPeakUtilization,     // bp.
   kTenureMonths,
-  kVolumeTrend,  // bp, 10000 = flat.
-  kHolds,        // Orders held over 12 months.
-  kWriteOffs,    // Count, ever.
-  kCurrentRatio,  // bp: current assets / current liabilities.
-  kEquityRatio,   // bp: equity / total assets.
-  kNetMargin,     // bp: net profit / revenue.
+  kVolumeTrend,    // bp, 10000 = flat.
+  kHolds,          // Orders held over 12 months.
+  kWriteOffs,      // Count, ever.
+  kCurrentRatio,   // bp: current assets / current liabilities.
+  kEquityRatio,    // bp: equity / total assets.
+  kNetMargin,      // bp: net profit / revenue.
   kExternalScore,  // 0..100.
 };
 inline constexpr uint8_t EnumLimit(Factor) { return 14; }
@@ -93,7 +93,7 @@ struct GradeBand {
   int32_t review_interval_days = 365;  // The next review after a review at this grade.
   bool prepayment_only = false;        // Proposes no credit:款到发货.
   // Proposal rules; each is skipped when its input is missing.
-  int64_t limit_cap_minor = 0;       // In the account's currency.
+  int64_t limit_cap_minor = 0;         // In the account's currency.
   int32_t purchases_multiple_pct = 0;  // k: 200 = 2 x average monthly purchases. 0: rule off.
   int32_t equity_bp = 0;               // p: 1000 = 10% of equity. 0: rule off.
   template <class F>
@@ -108,7 +108,7 @@ struct GradeBand {
 struct Scorecard {
   std::string name = "default";
   std::vector<ScoreFactor> factors;
-  std::vector<GradeBand> grades;  // Best first, score_min strictly descending, the last 0.
+  std::vector<GradeBand> grades;     // Best first, score_min strictly descending, the last 0.
   int64_t rounding_minor = 100'000;  // Proposals are rounded down to a multiple of this.
   template <class F>
   void Fields(F&& f) {

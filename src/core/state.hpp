@@ -16,11 +16,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "core/behaviour.hpp"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
-#include "core/behaviour.hpp"
 #include "core/fx.hpp"
 #include "core/limit_request.hpp"
 #include "core/policy.hpp"
@@ -38,7 +38,7 @@ inline constexpr int32_t kMonthQuotaDays = 30;
 struct Customer {
   std::string customer_id, name, industry, region;
   std::vector<std::string> tags;
-  std::vector<uint32_t> accounts;  // Account slots, in opening order.
+  std::vector<uint32_t> accounts;      // Account slots, in opening order.
   std::vector<Financials> financials;  // By period, oldest first; the newest kept.
   template <class F>
   void Fields(F&& f) {
@@ -389,10 +389,10 @@ class State {
   ItemSums SumOpenItems(const AccountRef& ref) const;
 
  private:
-  friend class Decider;      // state_decide.cpp: Command -> Event.
-  friend class Applier;      // state_apply.cpp: Event -> state.
-  friend class StateHasher;  // state_hash.cpp.
-  friend class StateCodec;   // snapshot.cpp: the binary snapshot.
+  friend class Decider;            // state_decide.cpp: Command -> Event.
+  friend class Applier;            // state_apply.cpp: Event -> state.
+  friend class StateHasher;        // state_hash.cpp.
+  friend class StateCodec;         // snapshot.cpp: the binary snapshot.
   friend class AssessmentDecider;  // assessment_decide.cpp.
   friend class AssessmentApplier;  // assessment_apply.cpp.
 
