@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/review.hpp"
 #include "core/state.hpp"
 
 namespace creditline::cli {
@@ -177,6 +178,7 @@ void AddBenchmarkCommand(CLI::App& app) {
   core->callback([] { RunCoreBenchmark(core_options); });
   AddHttpBenchmarkCommand(*benchmark);
   AddStoreBenchmarkCommands(*benchmark);
+  AddReviewBenchmarkCommand(*benchmark);
 }
 
 }  // namespace creditline::cli

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/review.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Creditline: real-time customer credit limit management"};
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   creditline::cli::AddDemoCommand(app);
   creditline::cli::AddServeCommands(app);
   creditline::cli::AddBenchmarkCommand(app);
+  creditline::cli::AddReviewCommand(app);
   CLI11_PARSE(app, argc, argv);
   return creditline::cli::ExitCode();
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/review.hpp"
 #include "cli/storage.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
@@ -56,6 +57,7 @@ struct ServeOptions {
   int64_t snapshot_every_seconds = 3'600;
   size_t keep_snapshots = 3;
   bool bi_projection = false;  // Keep the SQL projection for BI tools (PostgreSQL only).
+  std::string review_at;  // HH:MM local business time; empty: no daily review.
 };
 
 void PrintLine(const std::string& line) {
@@ -195,7 +197,8 @@ ServeEnd WaitForStop(const sigset_t& signals, const service::Engine& engine, boo
 
 ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
                    const service::BusinessCalendar& calendar, service::TokenStore& tokens,
-                   service::UserStore& users, const http::StaticFiles* web) {
+                   service::UserStore& users, const http::StaticFiles* web,
+                   int32_t review_minute) {
   Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
                                               options.snapshots, options.keep_snapshots);
   if (!opened.ok()) {
@@ -248,7 +251,10 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
               options.time_zone.c_str(), standby ? ", as a standby" : "");
   if (web) PrintConsoleUrl(options, server.port(), *web);
   std::fflush(stdout);
+  ReviewScheduler scheduler;
+  if (review_minute >= 0) scheduler.Start(engine, calendar, review_minute);
   ServeEnd end = WaitForStop(signals, engine, shared);
+  scheduler.Stop();
   if (projector) projector->Stop();
   if (follower) follower->Stop();
   server.Stop();
@@ -259,6 +265,12 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
 
 void RunServe(ServeOptions options) {
   sigset_t signals = BlockStopSignals();  // Before any thread starts, so all inherit it.
+  int32_t review_minute = -1;
+  if (!options.review_at.empty()) {
+    Result<int32_t> minute = ParseMinuteOfDay(options.review_at);
+    if (!minute.ok()) return SetExitCode(Fail(minute.error()));
+    review_minute = *minute;
+  }
   Result<service::BusinessCalendar> calendar =
       service::BusinessCalendar::ForZone(options.time_zone);
   if (!calendar.ok()) return SetExitCode(Fail(calendar.error()));
@@ -287,7 +299,7 @@ void RunServe(ServeOptions options) {
   options.snapshots.every_ms = options.snapshot_every_seconds * 1000;
   ServeEnd end = ServeEnd::kLostLease;
   while (end == ServeEnd::kLostLease) {
-    end = ServeOnce(options, signals, *calendar, **tokens, **users, web.get());
+    end = ServeOnce(options, signals, *calendar, **tokens, **users, web.get(), review_minute);
   }
   if (end == ServeEnd::kStopped) std::printf("stopped
 ");
@@ -341,6 +353,10 @@ void AddServeCommands(CLI::App& app) {
   serve->add_flag("--bi-projection", options.bi_projection,
                   "Keep read-only creditline_bi_* tables for BI tools current in the PostgreSQL "
                   "store (of several servers, one writes them)");
+  serve
+      ->add_option("--review-at", options.review_at,
+                   "Run the credit review daily at this local business time, HH:MM")
+      ->capture_default_str();
   serve->callback([data] {
     if (options.demo && data->count() == 0) options.data_dir = kDemoDataDir;
     RunServe(options);

@@ -37,6 +37,14 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "write_off",
     "release_hold",
     "reject_hold",
+    "record_financials",
+    "set_scorecard",
+    "set_assessment_policy",
+    "run_review",
+    "request_limit_change",
+    "decide_limit_request",
+    "create_recovery_plan",
+    "check_recovery_plans",
 };
 
 constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventNames = {
@@ -66,6 +74,14 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventNam
     "written_off",
     "hold_released",
     "hold_rejected",
+    "financials_recorded",
+    "scorecard_set",
+    "assessment_policy_set",
+    "review_ran",
+    "limit_requested",
+    "limit_request_decided",
+    "recovery_plan_created",
+    "recovery_plans_checked",
 };
 
 }  // namespace
@@ -85,6 +101,12 @@ Result<AccountStatus> ParseAccountStatus(std::string_view text) {
 std::string AccountKey(const AccountRef& ref) {
   if (ref.segment.empty()) return ref.customer_id;
   return ref.customer_id + "/" + ref.segment;
+}
+
+std::string_view NameOf(ReviewResult result) {
+  static constexpr std::array<std::string_view, EnumLimit(ReviewResult{})> kNames = {
+      "unchanged", "raised", "lowered", "suspended", "requested"};
+  return kNames.at(static_cast<size_t>(result));
 }
 
 std::string_view CommandName(const Command& command) { return kCommandNames[command.index()]; }

@@ -13,8 +13,10 @@
 #include <variant>
 #include <vector>
 
+#include "core/assessment_policy.hpp"
 #include "core/money.hpp"
 #include "core/policy.hpp"
+#include "core/scorecard.hpp"
 #include "core/time.hpp"
 
 namespace creditline {
@@ -357,12 +359,117 @@ struct RejectHold {
   bool operator==(const RejectHold&) const = default;
 };
 
+// Credit assessment (docs/assessment.md).
+
+struct RecordFinancials {  // Adds or replaces one period of a customer's financials.
+  std::string customer_id;
+  Financials financials;
+  template <class F>
+  void Fields(F&& f) {
+    f("customer_id", customer_id), f("financials", financials);
+  }
+  bool operator==(const RecordFinancials&) const = default;
+};
+
+struct SetScorecard {
+  Scorecard scorecard;
+  template <class F>
+  void Fields(F&& f) {
+    f("scorecard", scorecard);
+  }
+  bool operator==(const SetScorecard&) const = default;
+};
+
+struct SetAssessmentPolicy {
+  AssessmentPolicy policy;
+  template <class F>
+  void Fields(F&& f) {
+    f("policy", policy);
+  }
+  bool operator==(const SetAssessmentPolicy&) const = default;
+};
+
+// Reviews the accounts due (review date today or earlier, or none yet), in opening order from
+// position `from_account`, at most `accounts_max` of them (0: the most one event may hold).
+// The event says where the next run should start.
+struct RunReview {
+  uint32_t from_account = 0;
+  uint32_t accounts_max = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f("from_account", from_account), f("accounts_max", accounts_max);
+  }
+  bool operator==(const RunReview&) const = default;
+};
+
+// A request to set the account's limit to `amount`, or with `expires_on` a temporary increase
+// of `amount` until that date (inclusive).
+struct RequestLimitChange {
+  std::string request_id;
+  AccountRef account;
+  Money amount;
+  Date expires_on = kNoDate;
+  std::string reason;
+  template <class F>
+  void Fields(F&& f) {
+    f("request_id", request_id), f("account", account), f("amount", amount),
+        f("expires_on", expires_on), f("reason", reason);
+  }
+  bool operator==(const RequestLimitChange&) const = default;
+};
+
+struct DecideLimitRequest {  // Approve (and apply) or reject a pending request.
+  std::string request_id;
+  bool approve = false;
+  std::string reason;
+  std::string approver_role;  // The deciding principal's role, stamped by the service.
+  template <class F>
+  void Fields(F&& f) {
+    f("request_id", request_id), f("approve", approve), f("reason", reason),
+        f("approver_role", approver_role);
+  }
+  bool operator==(const DecideLimitRequest&) const = default;
+};
+
+struct InstallmentTerms {
+  Date due_on;
+  Money amount;
+  template <class F>
+  void Fields(F&& f) {
+    f("due_on", due_on), f("amount", amount);
+  }
+  bool operator==(const InstallmentTerms&) const = default;
+};
+
+struct CreateRecoveryPlan {  // An installment plan (分期还款) for an account's open receivables.
+  std::string plan_id;
+  AccountRef account;
+  std::vector<InstallmentTerms> installments;  // Due dates strictly ascending.
+  std::string reason;
+  template <class F>
+  void Fields(F&& f) {
+    f("plan_id", plan_id), f("account", account), f("installments", installments),
+        f("reason", reason);
+  }
+  bool operator==(const CreateRecoveryPlan&) const = default;
+};
+
+// Settles every installment due today or earlier: paid, or missed (with the policy action);
+// completes plans whose total is paid.
+struct CheckRecoveryPlans {
+  template <class F>
+  void Fields(F&&) {}
+  bool operator==(const CheckRecoveryPlans&) const = default;
+};
+
 using Command =
     std::variant<CreateCustomer, UpdateCustomer, OpenAccount, UpdateAccount, SetLimit,
                  AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
                  SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
                  ReserveOrder, ChangeOrder, CancelOrder, ExpireReservations, CreateInvoice,
-                 RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold>;
+                 RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold,
+                 RecordFinancials, SetScorecard, SetAssessmentPolicy, RunReview, RequestLimitChange,
+                 DecideLimitRequest, CreateRecoveryPlan, CheckRecoveryPlans>;
 
 // "reserve_order" etc., by variant index.
 std::string_view CommandName(const Command& command);

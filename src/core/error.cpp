@@ -48,6 +48,10 @@ constexpr std::array<ErrorCodeInfo, static_cast<size_t>(kLastErrorCode) + 1> kEr
     {ErrorCode::kStandby, "standby", 503, 8},
     {ErrorCode::kTooManyRequests, "too_many_requests", 429, 6},
     {ErrorCode::kCsrfTokenInvalid, "csrf_token_invalid", 403, 6},
+    {ErrorCode::kLimitRequestNotFound, "limit_request_not_found", 404, 3},
+    {ErrorCode::kRecoveryPlanNotFound, "recovery_plan_not_found", 404, 3},
+    {ErrorCode::kFourEyesViolation, "four_eyes_violation", 403, 6},
+    {ErrorCode::kApprovalTierExceeded, "approval_tier_exceeded", 403, 6},
 }};
 
 constexpr bool TableInOrder() {

@@ -61,8 +61,13 @@ enum class ErrorCode : uint8_t {
   // Console sessions: repeated failed logins, and a cookie request without its CSRF token.
   kTooManyRequests,
   kCsrfTokenInvalid,
+  // Credit assessment: limit change requests and recovery plans.
+  kLimitRequestNotFound,
+  kRecoveryPlanNotFound,
+  kFourEyesViolation,
+  kApprovalTierExceeded,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kCsrfTokenInvalid;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kApprovalTierExceeded;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -134,13 +134,120 @@ struct HoldReleased {
   bool operator==(const HoldReleased&) const = default;
 };
 
+// Credit assessment.
+
+enum class ReviewResult : uint8_t { kUnchanged, kRaised, kLowered, kSuspended, kRequested };
+inline constexpr uint8_t EnumLimit(ReviewResult) { return 5; }
+std::string_view NameOf(ReviewResult result);
+
+// One account's review, fully resolved: replay applies it without scoring again.
+struct ReviewOutcome {
+  AccountRef account;
+  int32_t score = 0;
+  std::string grade;
+  int64_t proposed_minor = 0;
+  bool prepayment_only = false;
+  ReviewResult result = ReviewResult::kUnchanged;
+  int64_t limit_before_minor = 0, limit_after_minor = 0;
+  Date next_review_on;
+  std::string request_id;  // The limit change request opened, for kRequested.
+  template <class F>
+  void Fields(F&& f) {
+    f("account", account), f("score", score), f("grade", grade),
+        f("proposed_minor", proposed_minor), f("prepayment_only", prepayment_only);
+    f("result", result), f("limit_before_minor", limit_before_minor),
+        f("limit_after_minor", limit_after_minor), f("next_review_on", next_review_on),
+        f("request_id", request_id);
+  }
+  bool operator==(const ReviewOutcome&) const = default;
+};
+
+struct ReviewRan {
+  RunReview run;
+  std::vector<ReviewOutcome> outcomes;
+  uint32_t next_account = 0;  // Where the next run starts; kReviewFinished when none is left.
+  template <class F>
+  void Fields(F&& f) {
+    f("run", run), f("outcomes", outcomes), f("next_account", next_account);
+  }
+  bool operator==(const ReviewRan&) const = default;
+};
+inline constexpr uint32_t kReviewFinished = UINT32_MAX;
+
+struct LimitRequested {
+  RequestLimitChange request;
+  int64_t limit_before_minor = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f("request", request), f("limit_before_minor", limit_before_minor);
+  }
+  bool operator==(const LimitRequested&) const = default;
+};
+
+struct LimitRequestDecided {
+  DecideLimitRequest decision;
+  AccountRef account;
+  int64_t limit_before_minor = 0;  // The base limit when decided.
+  template <class F>
+  void Fields(F&& f) {
+    f("decision", decision), f("account", account), f("limit_before_minor", limit_before_minor);
+  }
+  bool operator==(const LimitRequestDecided&) const = default;
+};
+
+struct RecoveryPlanCreated {
+  CreateRecoveryPlan plan;
+  int64_t limit_before_minor = 0;
+  AccountStatus status_before = AccountStatus::kActive;
+  template <class F>
+  void Fields(F&& f) {
+    f("plan", plan), f("limit_before_minor", limit_before_minor), f("status_before", status_before);
+  }
+  bool operator==(const RecoveryPlanCreated&) const = default;
+};
+
+// An installment that fell due: paid (the plan's payments cover it) or missed.
+struct InstallmentOutcome {
+  std::string plan_id;
+  uint32_t index = 0;
+  bool paid = false;
+  AccountStatus status_after = AccountStatus::kActive;  // For a missed one: the policy action.
+  template <class F>
+  void Fields(F&& f) {
+    f("plan_id", plan_id), f("index", index), f("paid", paid), f("status_after", status_after);
+  }
+  bool operator==(const InstallmentOutcome&) const = default;
+};
+
+struct PlanCompleted {
+  std::string plan_id;
+  int64_t limit_after_minor = 0;
+  template <class F>
+  void Fields(F&& f) {
+    f("plan_id", plan_id), f("limit_after_minor", limit_after_minor);
+  }
+  bool operator==(const PlanCompleted&) const = default;
+};
+
+struct RecoveryPlansChecked {
+  std::vector<InstallmentOutcome> installments;
+  std::vector<PlanCompleted> completed;
+  template <class F>
+  void Fields(F&& f) {
+    f("installments", installments), f("completed", completed);
+  }
+  bool operator==(const RecoveryPlansChecked&) const = default;
+};
+
 // Append only: the variant index is the event type tag in the journal.
 using EventBody =
     std::variant<CreateCustomer, UpdateCustomer, OpenAccount, UpdateAccount, SetLimit,
                  AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
                  SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
                  OrderDecided, OrderChanged, OrderCancelled, ReservationsExpired, InvoiceCreated,
-                 PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased, RejectHold>;
+                 PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased, RejectHold,
+                 RecordFinancials, SetScorecard, SetAssessmentPolicy, ReviewRan, LimitRequested,
+                 LimitRequestDecided, RecoveryPlanCreated, RecoveryPlansChecked>;
 
 struct Event {
   uint64_t seq = 0;  // 1, 2, 3, ... without gaps.

@@ -10,6 +10,7 @@
 //   orders        free slots (count, u32...), live count, Order... in slot order; hold queue ends
 //   invoices      free slots (count, u32...), live count, Invoice... in slot order
 //   idempotency   position of the first record (u64), count, IdempotencyRecord... oldest first
+//   assessment    Scorecard, AssessmentPolicy, count, LimitRequest..., count, RecoveryPlan...
 // Left out and rebuilt on decode: every id index, customer_order_, expiry_index_,
 // idempotency_index_ and hold_count_. These top-level counts are bounded by what the rest of the
 // input can hold, not by kCodecVectorItemsMax, which is sized for one event, not a portfolio.
@@ -213,6 +214,26 @@ const char* LimitItemsProblem(const Account& a) {
   return nullptr;
 }
 
+const char* BehaviourProblem(const Behaviour& b) {
+  if (b.paid_minor < 0 || b.paid_on_time_minor < 0 || b.paid_on_time_minor > b.paid_minor ||
+      b.late_day_minor < 0) {
+    return "its payment behaviour is out of range";
+  }
+  if (b.months.size() > kBehaviourMonthsKept) return "it keeps too many months";
+  for (size_t i = 0; i < b.months.size(); ++i) {
+    const MonthActivity& m = b.months[i];
+    if ((i > 0 && m.month <= b.months[i - 1].month) || m.max_days_late < 0 ||
+        m.invoiced_minor < 0 || m.exposure_day_minor < 0) {
+      return "its monthly activity is out of order or range";
+    }
+  }
+  if ((b.opened_on != kNoDate && !IsStoredDate(b.opened_on)) ||
+      (b.exposure_since != kNoDate && !IsStoredDate(b.exposure_since))) {
+    return "its behaviour dates are bad";
+  }
+  return nullptr;
+}
+
 const char* AccountProblem(const Account& a, size_t policy_count) {
   if (a.key != AccountKey(a.ref)) return "its key does not match its reference";
   if (!a.currency.valid()) return "it has no valid currency";
@@ -223,6 +244,9 @@ const char* AccountProblem(const Account& a, size_t policy_count) {
   }
   if (a.review_on != kNoDate && !IsStoredDate(a.review_on)) return "its review date is bad";
   if (a.unapplied_credit_minor < 0 || a.written_off_minor < 0) return "a total is negative";
+  if (a.score < -1 || a.score > 100) return "its score is out of range";
+  if (a.reviewed_on != kNoDate && !IsStoredDate(a.reviewed_on)) return "its reviewed date is bad";
+  if (const char* problem = BehaviourProblem(a.behaviour)) return problem;
   return LimitItemsProblem(a);
 }
 
@@ -305,6 +329,9 @@ class StateCodec {
   Status CheckInvoiceList(uint32_t account_slot, std::vector<bool>& seen);
   Status CheckHoldQueue();
   Status CheckGroups() const;
+  Status ReadAssessment();
+  Status ReadLimitRequests();
+  Status ReadRecoveryPlans();
 
   Reader reader_;
   State& s_;
@@ -328,6 +355,9 @@ std::string StateCodec::Encode(const State& s) {
   WriteSlab(sink, s.invoices_, s.free_invoices_);
   WriteFixed(sink, s.idempotency_log_first_);
   WriteAll(sink, s.idempotency_log_);
+  Write(sink, s.scorecard_), Write(sink, s.assessment_policy_);
+  WriteAll(sink, s.limit_requests_);
+  WriteAll(sink, s.recovery_plans_);
   return std::move(sink.bytes());
 }
 
@@ -388,6 +418,7 @@ Status StateCodec::Run() {
   CL_RETURN_IF_ERROR(ReadOrders());
   CL_RETURN_IF_ERROR(ReadInvoices());
   CL_RETURN_IF_ERROR(ReadIdempotency());
+  CL_RETURN_IF_ERROR(ReadAssessment());
   if (!reader_.at_end()) return Corrupt("has trailing bytes");
   CL_RETURN_IF_ERROR(CheckCustomerAccounts());
   CL_RETURN_IF_ERROR(CheckAccountLists());
@@ -444,6 +475,13 @@ Status StateCodec::ReadCustomers() {
     if (customer.customer_id.empty() ||
         (!s_.customer_order_.empty() && customer.customer_id <= *s_.customer_order_.rbegin())) {
       return Corrupt("has customer " + Quoted(customer.customer_id) + " out of id order");
+    }
+    for (size_t i = 0; i < customer.financials.size(); ++i) {
+      if (!ValidateFinancials(customer.financials[i]).ok() ||
+          customer.financials.size() > kFinancialPeriodsKept ||
+          (i > 0 && customer.financials[i].period <= customer.financials[i - 1].period)) {
+        return Corrupt("has customer " + Quoted(customer.customer_id) + " with bad financials");
+      }
     }
     s_.customer_order_.emplace_hint(s_.customer_order_.end(), customer.customer_id);
     std::string id = customer.customer_id;
@@ -663,6 +701,61 @@ Status StateCodec::CheckGroups() const {
   size_t in_groups = std::count_if(s_.accounts_.begin(), s_.accounts_.end(),
                                    [](const Account& account) { return account.group != kNone; });
   if (in_groups != members) return Corrupt("has an account in a group that does not list it");
+  return Status::Ok();
+}
+
+Status StateCodec::ReadAssessment() {
+  Read(reader_, s_.scorecard_), Read(reader_, s_.assessment_policy_);
+  if (reader_.failed()) return Malformed(reader_, "assessment configuration");
+  Status valid = ValidateScorecard(s_.scorecard_);
+  if (valid.ok()) valid = ValidateAssessmentPolicy(s_.assessment_policy_);
+  if (!valid.ok()) return Corrupt("has an invalid assessment setting: " + valid.error().message);
+  CL_RETURN_IF_ERROR(ReadLimitRequests());
+  return ReadRecoveryPlans();
+}
+
+Status StateCodec::ReadLimitRequests() {
+  ReadAll(reader_, &s_.limit_requests_);
+  if (reader_.failed()) return Malformed(reader_, "limit requests");
+  for (uint32_t slot = 0; slot < s_.limit_requests_.size(); ++slot) {
+    const LimitRequest& request = s_.limit_requests_[slot];
+    uint32_t account = s_.FindAccountSlot(request.account);
+    if (request.request_id.empty() || account == kNone ||
+        s_.accounts_[account].currency != request.currency || !IsAmount(request.amount_minor, 0) ||
+        !IsAmount(request.limit_before_minor, 0)) {
+      return Corrupt("has limit request " + Quoted(request.request_id) + " out of range");
+    }
+    if (!s_.limit_request_index_.emplace(request.request_id, slot).second) {
+      return Corrupt("has limit request " + Quoted(request.request_id) + " twice");
+    }
+  }
+  return Status::Ok();
+}
+
+Status StateCodec::ReadRecoveryPlans() {
+  ReadAll(reader_, &s_.recovery_plans_);
+  if (reader_.failed()) return Malformed(reader_, "recovery plans");
+  size_t active = 0;
+  for (uint32_t slot = 0; slot < s_.recovery_plans_.size(); ++slot) {
+    const RecoveryPlan& plan = s_.recovery_plans_[slot];
+    uint32_t account = s_.FindAccountSlot(plan.account);
+    int128 total = 0;
+    for (const Installment& installment : plan.installments) total += installment.amount_minor;
+    bool bad = plan.plan_id.empty() || account == kNone || plan.installments.empty() ||
+               plan.installments.size() > kInstallmentsPerPlanMax || total != plan.total_minor ||
+               plan.paid_minor < 0 || plan.paid_minor > plan.total_minor;
+    if (!bad && plan.status == RecoveryPlanStatus::kActive) {
+      bad = s_.accounts_[account].recovery_plan != slot;
+      ++active;
+    }
+    if (bad) return Corrupt("has recovery plan " + Quoted(plan.plan_id) + " out of range");
+    if (!s_.recovery_plan_index_.emplace(plan.plan_id, slot).second) {
+      return Corrupt("has recovery plan " + Quoted(plan.plan_id) + " twice");
+    }
+  }
+  size_t linked = std::count_if(s_.accounts_.begin(), s_.accounts_.end(),
+                                [](const Account& a) { return a.recovery_plan != kNone; });
+  if (linked != active) return Corrupt("has an account linked to no active recovery plan");
   return Status::Ok();
 }
 

@@ -21,7 +21,9 @@
 
 namespace creditline {
 
-inline constexpr uint8_t kSnapshotCodecVersion = 1;
+// 2: accounts carry payment behaviour; customers financials; the assessment configuration,
+// limit requests and recovery plans follow the idempotency records.
+inline constexpr uint8_t kSnapshotCodecVersion = 2;
 
 // The whole state, including last_seq(), idempotency records, slabs with free slots, lists.
 std::string EncodeSnapshot(const State& state);

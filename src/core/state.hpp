@@ -16,12 +16,15 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "core/behaviour.hpp"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
 #include "core/fx.hpp"
+#include "core/limit_request.hpp"
 #include "core/policy.hpp"
+#include "core/scorecard.hpp"
 
 namespace creditline {
 
@@ -35,11 +38,12 @@ inline constexpr int32_t kMonthQuotaDays = 30;
 struct Customer {
   std::string customer_id, name, industry, region;
   std::vector<std::string> tags;
-  std::vector<uint32_t> accounts;  // Account slots, in opening order.
+  std::vector<uint32_t> accounts;      // Account slots, in opening order.
+  std::vector<Financials> financials;  // By period, oldest first; the newest kept.
   template <class F>
   void Fields(F&& f) {
     f("customer_id", customer_id), f("name", name), f("industry", industry), f("region", region),
-        f("tags", tags), f("accounts", accounts);
+        f("tags", tags), f("accounts", accounts), f("financials", financials);
   }
 };
 
@@ -114,6 +118,10 @@ struct Account {
   ListEnds orders;                        // Open and held orders, oldest first.
   ListEnds invoices;                      // Open invoices by (due date, arrival).
   std::vector<DayAmount> ordered_by_day;  // Reserved per business day, last 30 days.
+  Behaviour behaviour;                    // Payment behaviour aggregates (behaviour.hpp).
+  uint32_t recovery_plan = kNone;         // The active recovery plan's slot.
+  int32_t score = -1;                     // At the last review; -1 before the first.
+  Date reviewed_on = kNoDate;
 
   int64_t ExposureMinor() const {
     return orders_open_minor + receivables_open_minor - unapplied_credit_minor;
@@ -129,6 +137,8 @@ struct Account {
         f("written_off_minor", written_off_minor), f("open_orders", open_orders);
     f("held_orders", held_orders), f("open_invoices", open_invoices), f("orders", orders),
         f("invoices", invoices), f("ordered_by_day", ordered_by_day);
+    f("behaviour", behaviour), f("recovery_plan", recovery_plan), f("score", score),
+        f("reviewed_on", reviewed_on);
   }
 };
 
@@ -280,6 +290,25 @@ struct CustomerFilter {
   std::optional<std::string> grade;     // Any of the customer's accounts has this grade.
 };
 
+// A customer's account assessed now: its metrics, score with explanation, grade and proposal.
+struct AccountAssessment {
+  AccountRef ref;
+  Currency currency;
+  AccountStatus status = AccountStatus::kActive;
+  int64_t limit_minor = 0;
+  BehaviourMetrics metrics;
+  std::string financials_period;  // The period scored; empty without financials.
+  ScoreResult score;
+  Proposal proposal;
+  int32_t last_score = -1;  // At the last review.
+  Date reviewed_on = kNoDate, review_on = kNoDate;
+};
+
+struct LimitRequestFilter {
+  std::optional<LimitRequestStatus> status;
+  std::string customer_id;  // Empty: all.
+};
+
 struct StateOptions {
   TimeMs idempotency_retention_ms = kIdempotencyRetentionMsDefault;
 };
@@ -340,6 +369,21 @@ class State {
   size_t hold_count() const { return hold_count_; }
   size_t idempotency_record_count() const { return idempotency_log_.size(); }
 
+  // Credit assessment (review.cpp).
+  Result<AccountAssessment> Assess(const AccountRef& ref, Date today) const;
+  const Scorecard& scorecard() const { return scorecard_; }
+  const AssessmentPolicy& assessment_policy() const { return assessment_policy_; }
+  // Accounts whose review is due on `today`: review date reached or never reviewed.
+  size_t CountDueForReview(Date today) const;
+  const LimitRequest* FindLimitRequest(const std::string& request_id) const;
+  // Requests in creation order from position `from`, at most `limit`; `*next` is the position
+  // to continue from (0 when there are no more).
+  std::vector<const LimitRequest*> ListLimitRequests(const LimitRequestFilter& filter, size_t from,
+                                                     size_t limit, size_t* next) const;
+  const RecoveryPlan* FindRecoveryPlan(const std::string& plan_id) const;
+  size_t limit_request_count() const { return limit_requests_.size(); }
+  size_t recovery_plan_count() const { return recovery_plans_.size(); }
+
   // For invariant checks in tests: recomputes an account's totals from its open items.
   struct ItemSums {
     int64_t orders_minor = 0, receivables_minor = 0;
@@ -347,10 +391,14 @@ class State {
   ItemSums SumOpenItems(const AccountRef& ref) const;
 
  private:
-  friend class Decider;      // state_decide.cpp: Command -> Event.
-  friend class Applier;      // state_apply.cpp: Event -> state.
-  friend class StateHasher;  // state_hash.cpp.
-  friend class StateCodec;   // snapshot.cpp: the binary snapshot.
+  friend class Decider;            // state_decide.cpp: Command -> Event.
+  friend class Applier;            // state_apply.cpp: Event -> state.
+  friend class StateHasher;        // state_hash.cpp.
+  friend class StateCodec;         // snapshot.cpp: the binary snapshot.
+  friend class AssessmentDecider;  // assessment_decide.cpp.
+  friend class AssessmentApplier;  // assessment_apply.cpp.
+
+  AccountAssessment AssessSlot(uint32_t slot, Date today) const;
 
   // The figures of a check for `amount_minor` (account currency), without rules.
   Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;
@@ -406,6 +454,15 @@ class State {
   std::deque<IdempotencyRecord> idempotency_log_;
   uint64_t idempotency_log_first_ = 0;  // Position of idempotency_log_.front().
   absl::flat_hash_map<absl::string_view, uint64_t> idempotency_index_;
+
+  // Credit assessment: the configuration in force, every limit request (kept after its
+  // decision, as the audit trail) and every recovery plan, in creation order.
+  Scorecard scorecard_ = DefaultScorecard();
+  AssessmentPolicy assessment_policy_ = DefaultAssessmentPolicy();
+  std::vector<LimitRequest> limit_requests_;
+  absl::flat_hash_map<std::string, uint32_t> limit_request_index_;
+  std::vector<RecoveryPlan> recovery_plans_;
+  absl::flat_hash_map<std::string, uint32_t> recovery_plan_index_;
 };
 
 }  // namespace creditline

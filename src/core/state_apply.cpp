@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "core/assessment_internal.hpp"
 #include "core/intrusive_list.hpp"
 #include "core/state.hpp"
 
@@ -40,6 +41,7 @@ class Applier {
     account.status = e.status;
     account.review_on = e.review_on;
     account.policy = s_.policy_index_.at(e.policy);
+    account.behaviour.opened_on = event_.today;
     s_.account_index_.emplace(account.key, slot);
     s_.customers_.at(e.account.customer_id).accounts.push_back(slot);
     if (!e.group_id.empty()) Join(slot, s_.group_index_.at(e.group_id));
@@ -133,6 +135,7 @@ class Applier {
       order.status = OrderStatus::kHeld;
       ++account.held_orders;
       ++s_.hold_count_;
+      ++CurrentMonth(account.behaviour, event_.today).holds;
       ListPushBack(s_.orders_, s_.hold_queue_, &Order::hold_links, slot);
       return;
     }
@@ -171,6 +174,8 @@ class Applier {
       if (e.invoice.close_order || order.reserved_minor == 0) RemoveOrder(order_slot);
     }
     AddReceivable(account_slot, e.amount_minor);
+    MonthActivity& month = CurrentMonth(s_.accounts_[account_slot].behaviour, event_.today);
+    month.invoiced_minor += e.amount_minor;  // Bounded by the receivables check in Decide.
     if (e.credit_applied_minor > 0) {
       AddReceivable(account_slot, -e.credit_applied_minor);
       AddUnappliedCredit(account_slot, -e.credit_applied_minor);
@@ -180,6 +185,17 @@ class Applier {
   }
 
   void operator()(const PaymentRecorded& e) {
+    Account& account = AccountOf(e.payment.account);
+    for (const Allocation& allocation : e.allocations) {
+      const Invoice& invoice = s_.invoices_[s_.invoice_index_.at(allocation.invoice_id)];
+      NoteSettlement(account.behaviour, event_.today, invoice.due_on, e.payment.received_on,
+                     allocation.amount_minor);
+    }
+    if (account.recovery_plan != kNone) {
+      // Counted up to the plan's total, which keeps the sum far from overflow.
+      RecoveryPlan& plan = s_.recovery_plans_[account.recovery_plan];
+      plan.paid_minor = std::min(plan.total_minor, plan.paid_minor + e.amount_minor);
+    }
     Settle(e.payment.account, e.allocations, e.unapplied_minor);
   }
 
@@ -191,6 +207,7 @@ class Applier {
     uint32_t slot = s_.invoice_index_.at(e.write_off.invoice_id);
     uint32_t account_slot = s_.invoices_[slot].account;
     s_.accounts_[account_slot].written_off_minor += e.amount_minor;
+    ++s_.accounts_[account_slot].behaviour.write_offs;
     ReduceInvoice(slot, e.amount_minor);
   }
 
@@ -210,6 +227,12 @@ class Applier {
   }
 
   void operator()(const RejectHold& e) { RemoveOrder(s_.order_index_.at(e.order_id)); }
+
+  // Credit assessment events (assessment_apply.cpp).
+  template <class AssessmentEvent>
+  void operator()(const AssessmentEvent& e) {
+    AssessmentApplier(s_, event_)(e);
+  }
 
  private:
   Account& AccountOf(const AccountRef& ref) { return s_.accounts_[s_.FindAccountSlot(ref)]; }
@@ -231,6 +254,7 @@ class Applier {
     Account& account = s_.accounts_[order.account];
     account.orders_open_minor += delta_minor;
     if (account.group != kNone) s_.groups_[account.group].exposure_minor += delta_minor;
+    NoteExposure(account.behaviour, event_.today, account.ExposureMinor(), delta_minor);
     if (ordered && delta_minor > 0) AddToQuotaWindow(account, delta_minor);
   }
 
@@ -238,12 +262,14 @@ class Applier {
     Account& account = s_.accounts_[account_slot];
     account.receivables_open_minor += delta_minor;
     if (account.group != kNone) s_.groups_[account.group].exposure_minor += delta_minor;
+    NoteExposure(account.behaviour, event_.today, account.ExposureMinor(), delta_minor);
   }
 
   void AddUnappliedCredit(uint32_t account_slot, int64_t delta_minor) {
     Account& account = s_.accounts_[account_slot];
     account.unapplied_credit_minor += delta_minor;
     if (account.group != kNone) s_.groups_[account.group].exposure_minor -= delta_minor;
+    NoteExposure(account.behaviour, event_.today, account.ExposureMinor(), -delta_minor);
   }
 
   void AddToQuotaWindow(Account& account, int64_t amount_minor) {

@@ -1,6 +1,7 @@
 // Decide: validate a command against the state and resolve it into an event. Never mutates.
 #include <algorithm>
 
+#include "core/assessment_internal.hpp"
 #include "core/ids.hpp"
 #include "core/state.hpp"
 
@@ -300,8 +301,7 @@ class Decider {
     CL_ASSIGN_OR_RETURN(const Account* account, Find(c.account));
     if (account->group == kNone) return InvalidState("the account is in no group", "group_id");
     if (!c.group_id.empty() && s_.groups_[account->group].group_id != c.group_id) {
-      return InvalidState("the account is not a member of group '" + c.group_id + "'",
-                          "group_id");
+      return InvalidState("the account is not a member of group '" + c.group_id + "'", "group_id");
     }
     return c;
   }
@@ -484,6 +484,12 @@ class Decider {
     CL_RETURN_IF_ERROR(FindHeld(c.order_id));
     CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", true));
     return c;
+  }
+
+  // Credit assessment commands (assessment_decide.cpp).
+  template <class AssessmentCommand>
+  Result<EventBody> operator()(const AssessmentCommand& c) const {
+    return AssessmentDecider(s_, env_)(c);
   }
 
  private:

@@ -21,7 +21,8 @@ class StateHasher {
       }
     }
     for (const auto& [id, c] : s_.customers_) {
-      Add(uint8_t{3}, c.customer_id, c.name, c.industry, c.region, c.tags, Keys(c.accounts));
+      Add(uint8_t{3}, c.customer_id, c.name, c.industry, c.region, c.tags, Keys(c.accounts),
+          c.financials);
     }
     for (const Account& a : s_.accounts_) HashAccount(a);
     for (const Group& g : s_.groups_) {
@@ -37,6 +38,9 @@ class StateHasher {
     for (const IdempotencyRecord& record : s_.idempotency_log_) {
       Add(uint8_t{8}, record.key, record.fingerprint, record.time, record.result.seq);
     }
+    Add(uint8_t{9}, s_.scorecard_, s_.assessment_policy_);
+    for (const LimitRequest& request : s_.limit_requests_) Add(uint8_t{10}, request);
+    for (const RecoveryPlan& plan : s_.recovery_plans_) Add(uint8_t{11}, plan);
     return sum_;
   }
 
@@ -60,6 +64,8 @@ class StateHasher {
         a.grade, a.payment_terms_days, a.status, a.review_on, s_.policies_[a.policy].name, group,
         a.orders_open_minor, a.receivables_open_minor, a.unapplied_credit_minor,
         a.written_off_minor, a.open_orders, a.held_orders, a.open_invoices, a.ordered_by_day);
+    std::string plan = a.recovery_plan == kNone ? "" : s_.recovery_plans_[a.recovery_plan].plan_id;
+    Add(uint8_t{12}, a.key, a.behaviour, plan, a.score, a.reviewed_on);
   }
 
   void HashOrder(const Order& o) {

@@ -167,6 +167,7 @@ Api::Api(service::Engine& engine, service::TokenStore& tokens, ConsoleOptions co
   AddOrderRoutes(*this);
   AddLedgerRoutes(*this);
   AddAdministrationRoutes(*this);
+  AddAssessmentRoutes(*this);
   AddBatchRoutes(*this);
   AddSessionRoutes(*this);
 }

@@ -158,5 +158,6 @@ void AddSessionRoutes(Api& api);  // Console logins and users.
 
 // The value of cookie `name` in a Cookie header, or "".
 std::string CookieValue(std::string_view header, std::string_view name);
+void AddAssessmentRoutes(Api& api);
 
 }  // namespace creditline::http

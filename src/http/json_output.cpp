@@ -264,6 +264,82 @@ json::object CustomerJson(const Customer& c) {
                       {"tags", std::move(tags)}};
 }
 
+json::object FinancialsJson(const Financials& financials) {
+  return Generic(financials).as_object();
+}
+
+json::object ScorecardJson(const Scorecard& scorecard) {
+  json::object out = Generic(scorecard).as_object();
+  for (json::value& factor : out["factors"].as_array()) {
+    for (json::value& bin : factor.as_object()["bins"].as_array()) {
+      json::value& up_to = bin.as_object()["up_to"];
+      if (up_to.as_int64() == kBinUnbounded) up_to = nullptr;
+    }
+  }
+  return out;
+}
+
+json::object AssessmentPolicyJson(const AssessmentPolicy& policy) {
+  json::object out = Generic(policy).as_object();
+  for (json::value& tier : out["approval_tiers"].as_array()) {
+    json::value& amount = tier.as_object()["amount_max_minor"];
+    if (amount.as_int64() == kAmountMinorMax) amount = nullptr;
+  }
+  return out;
+}
+
+json::object AssessmentJson(const AccountAssessment& a) {
+  const BehaviourMetrics& m = a.metrics;
+  json::object metrics{{"on_time_ratio_bp", Generic(m.on_time_bp)},
+                       {"average_days_late", Generic(m.average_days_late)},
+                       {"dso_days", Generic(m.dso_days)},
+                       {"max_days_past_due", m.max_days_past_due},
+                       {"average_utilization_bp", Generic(m.average_utilization_bp)},
+                       {"peak_utilization_bp", Generic(m.peak_utilization_bp)},
+                       {"tenure_months", m.tenure_months},
+                       {"volume_trend_bp", Generic(m.volume_trend_bp)},
+                       {"average_monthly_purchases_minor", m.average_monthly_purchases_minor},
+                       {"holds", m.holds},
+                       {"write_offs", m.write_offs}};
+  json::array factors;
+  for (const FactorScore& f : a.score.factors) {
+    factors.push_back(json::object{{"factor", NameOf(f.factor)},
+                                   {"value", Generic(f.value)},
+                                   {"bin", f.bin},
+                                   {"points", f.points},
+                                   {"weight", f.weight}});
+  }
+  return json::object{
+      {"customer_id", a.ref.customer_id},
+      {"segment", a.ref.segment},
+      {"currency", a.currency.code()},
+      {"status", NameOf(a.status)},
+      {"limit_minor", a.limit_minor},
+      {"metrics", std::move(metrics)},
+      {"financials_period",
+       a.financials_period.empty() ? json::value(nullptr) : json::value(a.financials_period)},
+      {"score", a.score.score},
+      {"grade", a.score.grade},
+      {"factors", std::move(factors)},
+      {"proposal", json::object{{"prepayment_only", a.proposal.prepayment_only},
+                                {"limit_minor", a.proposal.limit_minor},
+                                {"basis", a.proposal.basis}}},
+      {"last_score", a.last_score < 0 ? json::value(nullptr) : json::value(a.last_score)},
+      {"reviewed_on", DateJson(a.reviewed_on)},
+      {"review_on", DateJson(a.review_on)}};
+}
+
+json::object LimitRequestJson(const LimitRequest& r) {
+  json::object out = Generic(r).as_object();
+  out["kind"] = r.expires_on == kNoDate ? "permanent" : "temporary";
+  out["requested_at"] = FormatTimestamp(r.requested_at);
+  out["decided_at"] =
+      r.decided_at == 0 ? json::value(nullptr) : json::value(FormatTimestamp(r.decided_at));
+  return out;
+}
+
+json::object RecoveryPlanJson(const RecoveryPlan& plan) { return Generic(plan).as_object(); }
+
 json::object EventJson(const Event& event) {
   json::value data = std::visit([](const auto& body) { return Generic(body); }, event.body);
   return json::object{{"seq", event.seq},

@@ -27,6 +27,14 @@ boost::json::object InvoiceJson(const InvoiceView& invoice);
 boost::json::object GroupJson(const GroupView& group);
 boost::json::object PolicyJson(const Policy& policy);
 boost::json::object CustomerJson(const Customer& customer);
+// Credit assessment. Unbounded amounts (the last bin of a factor, the top approval tier) are
+// null.
+boost::json::object FinancialsJson(const Financials& financials);
+boost::json::object ScorecardJson(const Scorecard& scorecard);
+boost::json::object AssessmentPolicyJson(const AssessmentPolicy& policy);
+boost::json::object AssessmentJson(const AccountAssessment& assessment);
+boost::json::object LimitRequestJson(const LimitRequest& request);
+boost::json::object RecoveryPlanJson(const RecoveryPlan& plan);
 // {seq, time, today, actor, type, data}: data lists the event body's fields by name.
 boost::json::object EventJson(const Event& event);
 std::string ErrorJson(const Error& error);

@@ -274,6 +274,54 @@ Fields AccountRefOut() { return {{"customer_id", Id()}, SegmentOut()}; }
 // ---------------------------------------------------------------------------------------------
 // Components.
 
+// A nested object documented in docs/assessment.md rather than field by field here.
+json::object Obj(std::string_view description) {
+  return Describe(json::object{{"type", "object"}}, description);
+}
+
+void AddAssessmentSchemas(json::object& s) {
+  s["RecordFinancialsRequest"] = Body(
+      {{"period", Id("The period: 2025, 2025-H1, 2025-Q4; later periods sort after earlier.")},
+       {"currency", CurrencyCode()},
+       {"revenue_minor", Minor()},
+       {"net_profit_minor", Minor("May be negative.")},
+       {"equity_minor", Minor("May be negative.")},
+       {"total_assets_minor", Minor()},
+       {"current_assets_minor", Minor()},
+       {"current_liabilities_minor", Minor()},
+       Optional("external_rating", Str("The agency's rating as written, at most 16 characters.")),
+       Optional("external_score", IntRange(0, 100, "The rating mapped to 0..100, 100 best."))});
+  s["ScorecardRequest"] = Body(
+      {Optional("name", Str()),
+       Optional("rounding_minor", Minor("Proposals round down to a multiple; default 100000.")),
+       {"factors", ArrayOf(Obj("{factor, weight, missing_points, bins: [{up_to|null, points}]}"))},
+       {"grades", ArrayOf(Obj("{grade, score_min, review_interval_days, prepayment_only, "
+                              "limit_cap_minor, purchases_multiple_pct, equity_bp}"))}});
+  s["AssessmentPolicyRequest"] = Body(
+      {Optional("review", Obj("{lower, raise (off|auto|request), raise_grade_min, raise_step_bp, "
+                              "change_threshold_bp, suspend_prepayment_only}")),
+       Optional("approval_tiers", ArrayOf(Obj("{role, amount_max_minor|null}"))),
+       Optional("recovery", Obj("{missed_action (hold|block), restore_limit_bp}"))},
+      "Fields left out take their default values.");
+  s["LimitChangeRequest"] = Body(
+      {{"request_id", Id()},
+       {"customer_id", Id()},
+       SegmentIn(),
+       {"amount_minor", Minor("The new limit; with expires_on, the temporary increase.")},
+       {"currency", CurrencyCode()},
+       Optional("expires_on", DateString("Makes the request a temporary increase until then.")),
+       {"reason", Text()}});
+  s["DecideLimitRequestRequest"] = Body({{"reason", Text()}});
+  s["ReviewRequest"] = Body({}, "No fields: an empty object or an empty body.");
+  s["RecoveryPlanRequest"] = Body(
+      {{"plan_id", Id()},
+       {"customer_id", Id()},
+       SegmentIn(),
+       {"installments", ArrayOf(Obj("{due_on, amount_minor, currency}"),
+                                "1..120, due dates ascending, total at most the receivables.")},
+       Optional("reason", Text())});
+}
+
 json::object SharedSchemas() {
   json::object s;
 
@@ -709,6 +757,7 @@ json::object SharedSchemas() {
       Body({Optional("role", Schema("Role")),
             Optional("password", Str("A new password ends the user's sessions.")),
             Optional("disabled", Bool("Disabling ends the user's sessions."))});
+  AddAssessmentSchemas(s);
   return s;
 }
 
@@ -789,6 +838,8 @@ json::object SharedParameters() {
   p["name"] = PathParameter("name", "A policy name.");
   p["token_id"] = PathParameter("token_id", "An API token's id.");
   p["username"] = PathParameter("username", "A console user's name.");
+  p["request_id"] = PathParameter("request_id", "A limit change request's id.");
+  p["plan_id"] = PathParameter("plan_id", "A recovery plan's id.");
   p["segment"] = QueryParameter("segment", Schema("Segment"),
                                 "The account's credit segment; absent or empty: the default "
                                 "account.");
@@ -1453,6 +1504,236 @@ std::vector<Operation> Operations() {
                      {{"results", ArrayOf(Schema("BatchResult"), "One per command, in order.")}}),
                  .errors = {400, 401, 403, 413, 415, 503},
                  .replays = false});
+  // Credit assessment (docs/assessment.md).
+  Fields financials_out = {{"customer_id", Id()},
+                           {"period", Id()},
+                           {"currency", CurrencyCode()},
+                           {"revenue_minor", Minor()},
+                           {"net_profit_minor", Minor()},
+                           {"equity_minor", Minor()},
+                           {"total_assets_minor", Minor()},
+                           {"current_assets_minor", Minor()},
+                           {"current_liabilities_minor", Minor()},
+                           {"external_rating", Str()},
+                           {"external_score", Nullable(Int())}};
+  ops.push_back({.method = "POST",
+                 .path = "/v1/customers/{customer_id}/financials",
+                 .role = "analyst",
+                 .tag = "Assessment",
+                 .id = "recordFinancials",
+                 .summary = "Record a period of a customer's financials",
+                 .description = "The same period again replaces it; the newest 8 are kept.",
+                 .request_schema = "RecordFinancialsRequest",
+                 .status = 201,
+                 .response = Reply(Concat(financials_out, {Seq()})),
+                 .errors = kCommand});
+  ops.push_back(
+      {.method = "GET",
+       .path = "/v1/customers/{customer_id}/financials",
+       .role = "viewer",
+       .tag = "Assessment",
+       .id = "getFinancials",
+       .summary = "A customer's financials, oldest period first",
+       .response = Reply({{"customer_id", Id()}, {"financials", ArrayOf(Obj("A period."))}}),
+       .errors = kGetOne});
+  ops.push_back(
+      {.method = "GET",
+       .path = "/v1/customers/{customer_id}/assessment",
+       .role = "viewer",
+       .tag = "Assessment",
+       .id = "getAssessment",
+       .summary = "Assess an account now: metrics, score with explanation, grade, proposal",
+       .query = {segment_ref},
+       .response = Reply({{"customer_id", Id()},
+                          SegmentOut(),
+                          {"currency", CurrencyCode()},
+                          {"status", Schema("AccountStatus")},
+                          {"limit_minor", Minor()},
+                          {"metrics", Obj("The behaviour metrics (docs/assessment.md).")},
+                          {"financials_period", Nullable(Str())},
+                          {"score", IntRange(0, 100)},
+                          {"grade", Str()},
+                          {"factors", ArrayOf(Obj("{factor, value, bin, points, weight}"))},
+                          {"proposal", Obj("{prepayment_only, limit_minor, basis}")},
+                          {"last_score", Nullable(Int())},
+                          {"reviewed_on", Nullable(DateString())},
+                          {"review_on", Nullable(DateString())}}),
+       .errors = {400, 401, 404, 503}});
+  Fields scorecard_out = {{"name", Str()},
+                          {"factors", ArrayOf(Obj("A factor."))},
+                          {"grades", ArrayOf(Obj("A grade band."))},
+                          {"rounding_minor", Minor()}};
+  ops.push_back({.method = "GET",
+                 .path = "/v1/scorecard",
+                 .role = "viewer",
+                 .tag = "Assessment",
+                 .id = "getScorecard",
+                 .summary = "The scorecard in force",
+                 .response = Reply(scorecard_out),
+                 .errors = kGetAll});
+  ops.push_back({.method = "PUT",
+                 .path = "/v1/scorecard",
+                 .role = "credit_manager",
+                 .tag = "Assessment",
+                 .id = "setScorecard",
+                 .summary = "Replace the scorecard",
+                 .request_schema = "ScorecardRequest",
+                 .response = Reply(Concat(scorecard_out, {Seq()})),
+                 .errors = kCommand});
+  Fields policy_out = {{"review", Obj("The review policy.")},
+                       {"approval_tiers", ArrayOf(Obj("{role, amount_max_minor|null}"))},
+                       {"recovery", Obj("The recovery rule.")}};
+  ops.push_back({.method = "GET",
+                 .path = "/v1/assessment-policy",
+                 .role = "viewer",
+                 .tag = "Assessment",
+                 .id = "getAssessmentPolicy",
+                 .summary = "The review policy, approval tiers and recovery rule in force",
+                 .response = Reply(policy_out),
+                 .errors = kGetAll});
+  ops.push_back({.method = "PUT",
+                 .path = "/v1/assessment-policy",
+                 .role = "admin",
+                 .tag = "Assessment",
+                 .id = "setAssessmentPolicy",
+                 .summary = "Replace the review policy, approval tiers and recovery rule",
+                 .request_schema = "AssessmentPolicyRequest",
+                 .response = Reply(Concat(policy_out, {Seq()})),
+                 .errors = kCommand});
+  ops.push_back({.method = "POST",
+                 .path = "/v1/reviews",
+                 .role = "analyst",
+                 .tag = "Assessment",
+                 .id = "runReview",
+                 .summary = "Check recovery plans, then review every account that is due",
+                 .description = "Runs as a series of events of at most 10,000 accounts each; "
+                                "answers when all are durable. Needs no Idempotency-Key: what "
+                                "a review reviewed is no longer due.",
+                 .without_idempotency_key = true,
+                 .request_schema = "ReviewRequest",
+                 .response = Reply({{"due", Int()},
+                                    {"reviewed", Int()},
+                                    {"unchanged", Int()},
+                                    {"raised", Int()},
+                                    {"lowered", Int()},
+                                    {"suspended", Int()},
+                                    {"requested", Int()},
+                                    {"installments_paid", Int()},
+                                    {"installments_missed", Int()},
+                                    {"plans_completed", Int()},
+                                    {"events", Int()},
+                                    {"first_seq", Int()},
+                                    {"last_seq", Int()}}),
+                 .errors = {400, 401, 403, 413, 415, 503},
+                 .replays = false});
+  Fields request_out = {{"request_id", Id()},
+                        {"account", Obj("{customer_id, segment}")},
+                        {"currency", CurrencyCode()},
+                        {"amount_minor", Minor()},
+                        {"kind", StringEnum({"permanent", "temporary"}, "")},
+                        {"expires_on", Nullable(DateString())},
+                        {"reason", Str()},
+                        {"requested_by", Str()},
+                        {"requested_at", Instant()},
+                        {"limit_before_minor", Minor()},
+                        {"status", StringEnum({"pending", "approved", "rejected"}, "")},
+                        {"decided_by", Str()},
+                        {"decision_reason", Str()},
+                        {"decided_at", Nullable(Instant())}};
+  ops.push_back({.method = "POST",
+                 .path = "/v1/limit-requests",
+                 .role = "sales",
+                 .tag = "Assessment",
+                 .id = "requestLimitChange",
+                 .summary = "Request a limit change or a temporary increase",
+                 .request_schema = "LimitChangeRequest",
+                 .status = 201,
+                 .response = Reply(
+                     Concat(AccountRefOut(), {{"request_id", Id()},
+                                              {"status", Const("pending")},
+                                              {"amount_minor", Minor()},
+                                              {"currency", CurrencyCode()},
+                                              {"kind", StringEnum({"permanent", "temporary"}, "")},
+                                              {"expires_on", Nullable(DateString())},
+                                              {"reason", Str()},
+                                              Seq()})),
+                 .errors = kMoneyCommand});
+  ops.push_back(
+      {.method = "GET",
+       .path = "/v1/limit-requests",
+       .role = "viewer",
+       .tag = "Assessment",
+       .id = "listLimitRequests",
+       .summary = "Limit change requests in creation order",
+       .query = {QueryParameter("status", StringEnum({"pending", "approved", "rejected"}, ""),
+                                "Only requests with this status."),
+                 QueryParameter("customer_id", Id(), "Only this customer's requests."),
+                 QueryParameter("limit", page_limit_50, "Page size."),
+                 QueryParameter("page_token", Str(), "next_page_token of the page before.")},
+       .response = Reply(
+           {{"limit_requests", ArrayOf(Reply(request_out))}, {"next_page_token", Nullable(Str())}}),
+       .errors = {400, 401, 503}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/limit-requests/{request_id}",
+                 .role = "viewer",
+                 .tag = "Assessment",
+                 .id = "getLimitRequest",
+                 .summary = "A limit change request with its audit trail",
+                 .response = Reply(request_out),
+                 .errors = kGetOne});
+  for (const char* verb : {"approve", "reject"}) {
+    bool approve = std::string_view(verb) == "approve";
+    ops.push_back(
+        {.method = "POST",
+         .path = std::string("/v1/limit-requests/{request_id}/") + verb,
+         .role = "analyst",
+         .tag = "Assessment",
+         .id = approve ? "approveLimitRequest" : "rejectLimitRequest",
+         .summary = approve ? "Approve and apply a pending request" : "Reject a pending request",
+         .description = approve ? "The approver's role must have an approval tier covering the "
+                                  "amount (403 approval_tier_exceeded); the requester can never "
+                                  "approve their own request (403 four_eyes_violation)."
+                                : "",
+         .request_schema = "DecideLimitRequestRequest",
+         .response = Reply({{"request_id", Id()},
+                            {"status", Const(approve ? "approved" : "rejected")},
+                            {"reason", Str()},
+                            Seq()}),
+         .errors = kCommand});
+  }
+  ops.push_back(
+      {.method = "POST",
+       .path = "/v1/recovery-plans",
+       .role = "credit_manager",
+       .tag = "Assessment",
+       .id = "createRecoveryPlan",
+       .summary = "Agree an installment plan for an account's receivables",
+       .request_schema = "RecoveryPlanRequest",
+       .status = 201,
+       .response = Reply(Concat(
+           AccountRefOut(),
+           {{"plan_id", Id()}, {"status", Const("active")}, {"installments", Int()}, Seq()})),
+       .errors = kMoneyCommand});
+  ops.push_back(
+      {.method = "GET",
+       .path = "/v1/recovery-plans/{plan_id}",
+       .role = "viewer",
+       .tag = "Assessment",
+       .id = "getRecoveryPlan",
+       .summary = "A recovery plan with its installments",
+       .response = Reply({{"plan_id", Id()},
+                          {"account", Obj("{customer_id, segment}")},
+                          {"currency", CurrencyCode()},
+                          {"installments", ArrayOf(Obj("{due_on, amount_minor, status}"))},
+                          {"total_minor", Minor()},
+                          {"paid_minor", Minor()},
+                          {"limit_before_minor", Minor()},
+                          {"status_before", Schema("AccountStatus")},
+                          {"status", StringEnum({"active", "completed"}, "")},
+                          {"reason", Str()},
+                          {"created_by", Str()},
+                          {"created_on", DateString()}}),
+       .errors = kGetOne});
   return ops;
 }
 
@@ -1567,7 +1848,7 @@ std::string Build() {
   json::array tags;
   for (const char* tag :
        {"Service", "Customers", "Orders", "Holds", "Receivables", "Groups", "Policies", "FX rates",
-        "Batch", "Events", "Tokens", "Sessions", "Users"}) {
+        "Batch", "Events", "Tokens", "Sessions", "Users", "Assessment"}) {
     tags.push_back(json::object{{"name", tag}});
   }
 

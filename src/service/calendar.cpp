@@ -64,6 +64,17 @@ Date BusinessCalendar::Today(TimeMs now) const {
                        static_cast<unsigned>(local.tm_mday));
 }
 
+int32_t BusinessCalendar::MinuteOfDay(TimeMs now) const {
+  if (fixed_offset_) {
+    int64_t minutes = now / 60'000 + offset_minutes_;
+    return static_cast<int32_t>(((minutes % 1440) + 1440) % 1440);
+  }
+  std::time_t seconds = static_cast<std::time_t>(now / 1000);
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  return local.tm_hour * 60 + local.tm_min;
+}
+
 TimeMs SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

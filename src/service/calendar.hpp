@@ -20,6 +20,8 @@ class BusinessCalendar {
   static Result<BusinessCalendar> ForZone(const std::string& zone);
 
   Date Today(TimeMs now) const;
+  // Minutes since local midnight in the business time zone, 0..1439.
+  int32_t MinuteOfDay(TimeMs now) const;
   const std::string& zone() const { return zone_; }
 
  private:

@@ -1420,5 +1420,179 @@ TEST_F(HttpTest, ConcurrentOrdersOnOneCustomerNeverPassTheLimit) {
   EXPECT_EQ(reserved, approved * kAmount);
 }
 
+// ---- Credit assessment.
+
+TEST_F(HttpTest, FinancialsAssessmentAndScorecard) {
+  CreateCustomer("C1", 1'000'000);
+  json::value financials = J(R"({"period": "2025", "currency": "CNY", "revenue_minor": 100000000,
+      "net_profit_minor": 5000000, "equity_minor": 40000000, "total_assets_minor": 100000000,
+      "current_assets_minor": 30000000, "current_liabilities_minor": 20000000,
+      "external_rating": "BBB", "external_score": 65})");
+  Response recorded = Post("/v1/customers/C1/financials", analyst_, financials);
+  ASSERT_EQ(recorded.status, 201u) << recorded.body;
+  EXPECT_EQ(recorded.Str("/period"), "2025");
+  EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", sales_, financials), 403, "forbidden"));
+  EXPECT_TRUE(IsError(Post("/v1/customers/NOPE/financials", analyst_, financials), 404,
+                      "customer_not_found"));
+  json::value bad = financials;
+  bad.as_object()["revenue_minor"] = 1.5;
+  EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", analyst_, bad), 400, "invalid_argument"));
+  bad = financials;
+  bad.as_object()["external_score"] = 101;
+  EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", analyst_, bad), 400, "invalid_argument"));
+  bad = financials;
+  bad.as_object()["equity"] = 1;
+  EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", analyst_, bad), 400, "unknown_field"));
+  EXPECT_EQ(Get("/v1/customers/C1/financials").Size("/financials"), 1u);
+
+  Response assessment = Get("/v1/customers/C1/assessment");
+  ASSERT_EQ(assessment.status, 200u) << assessment.body;
+  EXPECT_EQ(assessment.Str("/financials_period"), "2025");
+  EXPECT_EQ(assessment.Size("/factors"), 14u);
+  EXPECT_EQ(assessment.Str("/factors/10/factor"), "current_ratio");
+  EXPECT_EQ(assessment.Int("/factors/10/value"), 15'000);
+  EXPECT_EQ(assessment.Int("/factors/10/points"), 80);
+  EXPECT_TRUE(IsError(Get("/v1/customers/C1/assessment?segment=EU"), 404, "account_not_found"));
+
+  Response scorecard = Get("/v1/scorecard");
+  ASSERT_EQ(scorecard.status, 200u);
+  EXPECT_EQ(scorecard.Size("/grades"), 8u);
+  EXPECT_TRUE(scorecard.At("/factors/0/bins/3/up_to").is_null());
+  json::value card = J(R"({"name": "simple", "rounding_minor": 1000,
+      "factors": [{"factor": "max_days_past_due", "weight": 1,
+                   "bins": [{"up_to": 0, "points": 100}, {"up_to": null, "points": 0}]}],
+      "grades": [{"grade": "GOOD", "score_min": 50, "limit_cap_minor": 7000000},
+                 {"grade": "BAD", "score_min": 0, "prepayment_only": true}]})");
+  EXPECT_TRUE(IsError(Send("PUT", "/v1/scorecard", analyst_, card), 403, "forbidden"));
+  Response set = Send("PUT", "/v1/scorecard", manager_, card);
+  ASSERT_EQ(set.status, 200u) << set.body;
+  EXPECT_EQ(Get("/v1/customers/C1/assessment").Str("/grade"), "GOOD");
+  EXPECT_EQ(Get("/v1/customers/C1/assessment").Int("/proposal/limit_minor"), 7'000'000);
+  json::value invalid = card;
+  invalid.as_object()["factors"].as_array()[0].as_object()["factor"] = "shoe_size";
+  EXPECT_TRUE(IsError(Send("PUT", "/v1/scorecard", manager_, invalid), 400, "invalid_argument"));
+  invalid = card;
+  invalid.as_object()["grades"].as_array()[1].as_object()["score_min"] = 10;
+  EXPECT_TRUE(IsError(Send("PUT", "/v1/scorecard", manager_, invalid), 400, "invalid_argument"));
+  EXPECT_EQ(Get("/v1/scorecard").Str("/name"), "simple");
+
+  Response review = Post("/v1/reviews", analyst_, J("{}"));
+  ASSERT_EQ(review.status, 200u) << review.body;
+  EXPECT_EQ(review.Int("/reviewed"), 1);
+  // The proposal is above the limit, but the policy raises only at grade "A" or better, which
+  // this scorecard does not have: nothing changes.
+  EXPECT_EQ(review.Int("/unchanged"), 1);
+  EXPECT_EQ(review.Int("/raised"), 0);
+  EXPECT_TRUE(IsError(Post("/v1/reviews", sales_, J("{}")), 403, "forbidden"));
+  EXPECT_TRUE(IsError(Post("/v1/reviews", analyst_, J(R"({"x": 1})")), 400, "unknown_field"));
+  EXPECT_EQ(Post("/v1/reviews", analyst_, J("{}")).Int("/reviewed"), 0);
+}
+
+TEST_F(HttpTest, LimitRequestsFourEyesAndTiers) {
+  CreateCustomer("C1", 1'000'000);
+  json::value request = J(R"({"request_id": "LR1", "customer_id": "C1", "amount_minor": 60000000,
+      "currency": "CNY", "reason": "new contract"})");
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests", viewer_, request), 403, "forbidden"));
+  Response created = Post("/v1/limit-requests", sales_, request);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(created.Str("/status"), "pending");
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests", sales_, request), 409, "duplicate_id"));
+  json::value usd = request;
+  usd.as_object()["request_id"] = "LR9", usd.as_object()["currency"] = "USD";
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests", sales_, usd), 422, "currency_mismatch"));
+
+  json::value reason = J(R"({"reason": "checked"})");
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/approve", sales_, reason), 403, "forbidden"));
+  // The analyst tier stops at 50,000,000 minor units.
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/approve", analyst_, reason), 403,
+                      "approval_tier_exceeded"));
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR404/approve", manager_, reason), 404,
+                      "limit_request_not_found"));
+  EXPECT_TRUE(
+      IsError(Post("/v1/limit-requests/LR1/approve", manager_, J("{}")), 400, "missing_field"));
+  EXPECT_EQ(AccountInt("C1", "limit_minor"), 1'000'000);
+  Response approved = Post("/v1/limit-requests/LR1/approve", manager_, reason);
+  ASSERT_EQ(approved.status, 200u) << approved.body;
+  EXPECT_EQ(AccountInt("C1", "limit_minor"), 60'000'000);
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR1/reject", admin_, reason), 409, "invalid_state"));
+
+  // Four eyes: the manager's own request needs someone else.
+  request.as_object()["request_id"] = "LR2";
+  request.as_object()["amount_minor"] = 2'000'000;
+  ASSERT_EQ(Post("/v1/limit-requests", manager_, request).status, 201u);
+  EXPECT_TRUE(IsError(Post("/v1/limit-requests/LR2/approve", manager_, reason), 403,
+                      "four_eyes_violation"));
+  ASSERT_EQ(Post("/v1/limit-requests/LR2/reject", analyst_, reason).status, 200u);
+
+  Response one = Get("/v1/limit-requests/LR1");
+  ASSERT_EQ(one.status, 200u);
+  EXPECT_EQ(one.Str("/status"), "approved");
+  EXPECT_EQ(one.Str("/decision_reason"), "checked");
+  EXPECT_EQ(one.Str("/requested_by"), "token:" + token_id_["sales"]);
+  EXPECT_EQ(one.Str("/decided_by"), "token:" + token_id_["credit_manager"]);
+  EXPECT_EQ(Get("/v1/limit-requests?status=rejected").Size("/limit_requests"), 1u);
+  Response page = Get("/v1/limit-requests?customer_id=C1&limit=1");
+  EXPECT_EQ(page.Size("/limit_requests"), 1u);
+  EXPECT_EQ(page.Str("/next_page_token"), "1");
+  EXPECT_EQ(Get("/v1/limit-requests?page_token=1").Str("/limit_requests/0/request_id"), "LR2");
+  EXPECT_TRUE(IsError(Get("/v1/limit-requests?status=maybe"), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get("/v1/limit-requests/LR404"), 404, "limit_request_not_found"));
+
+  // Tiers are configuration: with analysts allowed up to 100M they may approve.
+  json::value policy = J(R"({"approval_tiers": [{"role": "analyst", "amount_max_minor": 100000000},
+      {"role": "admin", "amount_max_minor": null}]})");
+  EXPECT_TRUE(IsError(Send("PUT", "/v1/assessment-policy", manager_, policy), 403, "forbidden"));
+  ASSERT_EQ(Send("PUT", "/v1/assessment-policy", admin_, policy).status, 200u);
+  EXPECT_TRUE(Get("/v1/assessment-policy").At("/approval_tiers/1/amount_max_minor").is_null());
+  request.as_object()["request_id"] = "LR3";
+  request.as_object()["amount_minor"] = 90'000'000;
+  ASSERT_EQ(Post("/v1/limit-requests", sales_, request).status, 201u);
+  EXPECT_EQ(Post("/v1/limit-requests/LR3/approve", analyst_, reason).status, 200u);
+  json::value bad_policy = J(R"({"approval_tiers": [{"role": "sales", "amount_max_minor": 1}]})");
+  EXPECT_TRUE(
+      IsError(Send("PUT", "/v1/assessment-policy", admin_, bad_policy), 400, "invalid_argument"));
+}
+
+TEST_F(HttpTest, RecoveryPlans) {
+  CreateCustomer("C1", 5'000'000);
+  ASSERT_EQ(Post("/v1/invoices", analyst_,
+                 J(R"({"invoice_id": "I1", "customer_id": "C1", "amount_minor": 3000000,
+                       "currency": "CNY", "issued_on": "2020-01-01"})"))
+                .status,
+            201u);
+  json::value plan = J(R"({"plan_id": "RP1", "customer_id": "C1", "reason": "agreed",
+      "installments": [{"due_on": "2099-01-31", "amount_minor": 1000000, "currency": "CNY"},
+                       {"due_on": "2099-02-28", "amount_minor": 2000000, "currency": "CNY"}]})");
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", analyst_, plan), 403, "forbidden"));
+  json::value bad = plan;
+  bad.as_object()["installments"].as_array()[1].as_object()["amount_minor"] = 9'000'000;
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 400, "invalid_amount"));
+  bad = plan;
+  bad.as_object()["installments"].as_array()[1].as_object()["due_on"] = "2099-01-01";
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 400, "invalid_date"));
+  Response created = Post("/v1/recovery-plans", manager_, plan);
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(created.Int("/installments"), 2);
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, plan), 409, "duplicate_id"));
+  bad = plan;
+  bad.as_object()["plan_id"] = "RP2";
+  EXPECT_TRUE(IsError(Post("/v1/recovery-plans", manager_, bad), 409, "invalid_state"));
+  Response got = Get("/v1/recovery-plans/RP1");
+  ASSERT_EQ(got.status, 200u);
+  EXPECT_EQ(got.Str("/status"), "active");
+  EXPECT_EQ(got.Str("/installments/0/status"), "pending");
+  EXPECT_TRUE(IsError(Get("/v1/recovery-plans/RP9"), 404, "recovery_plan_not_found"));
+  ASSERT_EQ(Post("/v1/payments", analyst_,
+                 J(R"({"payment_id": "P1", "customer_id": "C1", "amount_minor": 3000000,
+                       "currency": "CNY", "received_on": "2020-02-01"})"))
+                .status,
+            201u);
+  Response review = Post("/v1/reviews", analyst_, J("{}"));
+  ASSERT_EQ(review.status, 200u) << review.body;
+  EXPECT_EQ(review.Int("/plans_completed"), 1);
+  EXPECT_EQ(review.Int("/installments_paid"), 2);
+  EXPECT_EQ(Get("/v1/recovery-plans/RP1").Str("/status"), "completed");
+}
+
 }  // namespace
 }  // namespace creditline::http

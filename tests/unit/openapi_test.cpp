@@ -880,6 +880,72 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
   EXPECT_EQ(results[4].at("status"), 404);
   CheckBatchResult(results[4], "POST", "/v1/orders/{order_id}/cancel");
 
+  // Credit assessment.
+  Exchange({.method = "POST",
+            .pattern = "/v1/customers/{customer_id}/financials",
+            .args = {"C1"},
+            .body = R"({"period": "2025", "currency": "CNY", "revenue_minor": 100000000,
+                        "net_profit_minor": -5000, "equity_minor": 40000000,
+                        "total_assets_minor": 100000000, "current_assets_minor": 30000000,
+                        "current_liabilities_minor": 20000000, "external_score": 70})"},
+           201);
+  Exchange({.method = "GET", .pattern = "/v1/customers/{customer_id}/financials", .args = {"C1"}},
+           200);
+  Exchange({.method = "GET", .pattern = "/v1/customers/{customer_id}/assessment", .args = {"C1"}},
+           200);
+  Exchange(
+      {.method = "GET", .pattern = "/v1/customers/{customer_id}/assessment", .args = {"nobody"}},
+      404);
+  json::value scorecard = Exchange({.method = "GET", .pattern = "/v1/scorecard"}, 200);
+  scorecard.as_object().erase("name");
+  Exchange({.method = "PUT", .pattern = "/v1/scorecard", .body = json::serialize(scorecard)}, 200);
+  Exchange({.method = "PUT", .pattern = "/v1/scorecard", .body = R"({"factors": []})"}, 400);
+  Exchange({.method = "GET", .pattern = "/v1/assessment-policy"}, 200);
+  Exchange({.method = "PUT",
+            .pattern = "/v1/assessment-policy",
+            .body = R"({"review": {"lower": "request"}, "recovery": {"missed_action": "block"}})"},
+           200);
+  Exchange({.method = "POST",
+            .pattern = "/v1/limit-requests",
+            .body = R"({"request_id": "LR1", "customer_id": "C1", "amount_minor": 1000000,
+                        "currency": "CNY", "expires_on": "2099-01-31", "reason": "season"})",
+            .token = sales_token},
+           201);
+  Exchange({.method = "GET", .pattern = "/v1/limit-requests", .query = "status=pending"}, 200);
+  Exchange({.method = "GET", .pattern = "/v1/limit-requests/{request_id}", .args = {"LR1"}}, 200);
+  Exchange({.method = "GET", .pattern = "/v1/limit-requests/{request_id}", .args = {"LR9"}}, 404);
+  Exchange({.method = "POST",
+            .pattern = "/v1/limit-requests/{request_id}/approve",
+            .args = {"LR1"},
+            .body = R"({"reason": "ok"})",
+            .token = sales_token},
+           403);
+  Exchange({.method = "POST",
+            .pattern = "/v1/limit-requests/{request_id}/approve",
+            .args = {"LR1"},
+            .body = R"({"reason": "ok"})"},
+           200);
+  Exchange({.method = "POST",
+            .pattern = "/v1/limit-requests",
+            .body = R"({"request_id": "LR2", "customer_id": "C1", "amount_minor": 1000000,
+                        "currency": "CNY", "reason": "cut"})",
+            .token = sales_token},
+           201);
+  Exchange({.method = "POST",
+            .pattern = "/v1/limit-requests/{request_id}/reject",
+            .args = {"LR2"},
+            .body = R"({"reason": "no"})"},
+           200);
+  Exchange({.method = "POST",
+            .pattern = "/v1/recovery-plans",
+            .body = R"({"plan_id": "RP1", "customer_id": "C1",
+                        "installments": [{"due_on": "2099-01-31", "amount_minor": 1,
+                                          "currency": "CNY"}]})"},
+           201);
+  Exchange({.method = "GET", .pattern = "/v1/recovery-plans/{plan_id}", .args = {"RP1"}}, 200);
+  Exchange({.method = "GET", .pattern = "/v1/recovery-plans/{plan_id}", .args = {"RP9"}}, 404);
+  Exchange({.method = "POST", .pattern = "/v1/reviews", .body = "{}", .key = ""}, 200);
+
   // The change feed holds every event type seen above; then the token goes.
   json::value events =
       Exchange({.method = "GET", .pattern = "/v1/events", .query = "after=0&limit=1000"}, 200);
