@@ -177,6 +177,7 @@ void AddBenchmarkCommand(CLI::App& app) {
   core->callback([] { RunCoreBenchmark(core_options); });
   AddHttpBenchmarkCommand(*benchmark);
   AddStoreBenchmarkCommands(*benchmark);
+  AddReportBenchmarkCommand(*benchmark);
 }
 
 }  // namespace creditline::cli

@@ -13,6 +13,8 @@ void AddBenchmarkCommand(CLI::App& app);
 void AddServeCommands(CLI::App& app);  // init, serve
 void AddHttpBenchmarkCommand(CLI::App& benchmark);   // benchmark http
 void AddStoreBenchmarkCommands(CLI::App& benchmark);  // benchmark durable, recovery
+void AddReportBenchmarkCommand(CLI::App& benchmark);  // benchmark reports
+void AddDataToolCommands(CLI::App& app);               // import, export
 
 // The exit code set by the subcommand that ran (0 unless it failed).
 int ExitCode();

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   creditline::cli::AddDemoCommand(app);
   creditline::cli::AddServeCommands(app);
   creditline::cli::AddBenchmarkCommand(app);
+  creditline::cli::AddDataToolCommands(app);
   CLI11_PARSE(app, argc, argv);
   return creditline::cli::ExitCode();
 }

@@ -61,14 +61,22 @@ void RunServe(ServeOptions options) {
   Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
                                               options.snapshots, options.keep_snapshots);
   if (!opened.ok()) return SetExitCode(Fail(opened.error()));
+  opened->durability.monitor = true;
   service::Engine engine(*calendar, std::move(opened->state), std::move(opened->durability));
   http::Api api(engine, **tokens);
+  service::WebhookDispatcher webhooks(engine,
+                                      (std::filesystem::path(options.data_dir) / "webhooks.json"));
+  Status loaded = webhooks.Load();
+  if (!loaded.ok()) return SetExitCode(Fail(loaded.error()));
+  api.set_webhooks(&webhooks);
   http::Server server([&api](http::HttpRequest request, http::Reply reply) {
     api.Handle(std::move(request), std::move(reply));
   });
   engine.Start();
+  webhooks.Start();
   Status started = server.Start(options.listen, options.threads);
   if (!started.ok()) {
+    webhooks.Stop();
     engine.Stop();
     return SetExitCode(Fail(started.error()));
   }
@@ -80,6 +88,7 @@ void RunServe(ServeOptions options) {
   sigwait(&signals, &signal);
   std::printf("received %s, shutting down\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   server.Stop();
+  webhooks.Stop();
   engine.Stop();
   PrintClosingFigures(engine);
   std::printf("stopped\n");

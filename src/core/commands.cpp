@@ -37,6 +37,9 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "write_off",
     "release_hold",
     "reject_hold",
+    "run_monitor",
+    "acknowledge_alert",
+    "set_alert_rules",
 };
 
 constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventNames = {
@@ -66,6 +69,9 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventNam
     "written_off",
     "hold_released",
     "hold_rejected",
+    "monitor_ran",
+    "alert_acknowledged",
+    "alert_rules_set",
 };
 
 }  // namespace

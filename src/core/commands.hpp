@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/money.hpp"
+#include "core/monitor.hpp"
 #include "core/policy.hpp"
 #include "core/time.hpp"
 
@@ -362,7 +363,8 @@ using Command =
                  AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
                  SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
                  ReserveOrder, ChangeOrder, CancelOrder, ExpireReservations, CreateInvoice,
-                 RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold>;
+                 RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold, RunMonitor,
+                 AcknowledgeAlert, SetAlertRules>;
 
 // "reserve_order" etc., by variant index.
 std::string_view CommandName(const Command& command);

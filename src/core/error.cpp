@@ -8,7 +8,7 @@ namespace {
 // HTTP status per API conventions; CLI exit codes: 1 internal, 2 bad input, 3 not found,
 // 4 conflict, 5 corrupt data, 6 not allowed, 7 overloaded, 8 storage failure, 9 data directory in
 // use. Kept in ErrorCode order (checked at start-up by the static_assert below).
-constexpr std::array<ErrorCodeInfo, 35> kErrorTable = {{
+constexpr std::array<ErrorCodeInfo, 37> kErrorTable = {{
     {ErrorCode::kInvalidArgument, "invalid_argument", 400, 2},
     {ErrorCode::kMissingField, "missing_field", 400, 2},
     {ErrorCode::kInvalidId, "invalid_id", 400, 2},
@@ -44,6 +44,8 @@ constexpr std::array<ErrorCodeInfo, 35> kErrorTable = {{
     {ErrorCode::kStorageError, "storage_error", 500, 8},
     {ErrorCode::kWritesStopped, "writes_stopped", 503, 8},
     {ErrorCode::kDataDirInUse, "data_dir_in_use", 409, 9},
+    {ErrorCode::kAlertNotFound, "alert_not_found", 404, 3},
+    {ErrorCode::kImportRejected, "import_rejected", 422, 2},
 }};
 
 constexpr bool TableInOrder() {

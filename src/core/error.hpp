@@ -54,8 +54,10 @@ enum class ErrorCode : uint8_t {
   kStorageError,
   kWritesStopped,
   kDataDirInUse,
+  kAlertNotFound,
+  kImportRejected,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kDataDirInUse;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kImportRejected;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -140,7 +140,8 @@ using EventBody =
                  AddTemporaryLimit, RemoveTemporaryLimit, AddCollateral, RemoveCollateral,
                  SetStatus, CreateGroup, SetGroupLimit, JoinGroup, LeaveGroup, SetPolicy, SetFxRate,
                  OrderDecided, OrderChanged, OrderCancelled, ReservationsExpired, InvoiceCreated,
-                 PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased, RejectHold>;
+                 PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased, RejectHold,
+                 MonitorRan, AcknowledgeAlert, SetAlertRules>;
 
 struct Event {
   uint64_t seq = 0;  // 1, 2, 3, ... without gaps.

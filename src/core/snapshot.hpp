@@ -21,7 +21,7 @@
 
 namespace creditline {
 
-inline constexpr uint8_t kSnapshotCodecVersion = 1;
+inline constexpr uint8_t kSnapshotCodecVersion = 2;
 
 // The whole state, including last_seq(), idempotency records, slabs with free slots, lists.
 std::string EncodeSnapshot(const State& state);

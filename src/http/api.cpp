@@ -150,6 +150,8 @@ Api::Api(service::Engine& engine, service::TokenStore& tokens) : engine_(engine)
   AddLedgerRoutes(*this);
   AddAdministrationRoutes(*this);
   AddBatchRoutes(*this);
+  AddMonitorRoutes(*this);
+  AddReportRoutes(*this);
 }
 
 void Api::Add(std::string method, std::string pattern, Role role, RouteHandler handler) {

@@ -19,6 +19,7 @@
 #include "http/server.hpp"
 #include "service/engine.hpp"
 #include "service/tokens.hpp"
+#include "service/webhooks.hpp"
 
 namespace creditline::http {
 
@@ -86,6 +87,9 @@ class Api {
 
   service::Engine& engine() { return engine_; }
   service::TokenStore& tokens() { return tokens_; }
+  // The webhook dispatcher, when the server runs one (null: webhook routes answer 404).
+  void set_webhooks(service::WebhookDispatcher* webhooks) { webhooks_ = webhooks; }
+  service::WebhookDispatcher* webhooks() { return webhooks_; }
   std::string RenderMetrics() const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
@@ -96,6 +100,7 @@ class Api {
 
   service::Engine& engine_;
   service::TokenStore& tokens_;
+  service::WebhookDispatcher* webhooks_ = nullptr;
   std::vector<std::unique_ptr<Route>> routes_;
   std::array<std::atomic<uint64_t>, 4> decisions_{};  // By Outcome.
 };
@@ -127,5 +132,7 @@ void AddOrderRoutes(Api& api);
 void AddLedgerRoutes(Api& api);
 void AddAdministrationRoutes(Api& api);
 void AddBatchRoutes(Api& api);
+void AddMonitorRoutes(Api& api);  // Alerts, alert rules, webhooks.
+void AddReportRoutes(Api& api);   // Reports, exports, imports.
 
 }  // namespace creditline::http
