@@ -369,6 +369,8 @@ class State {
   const Aggregates& aggregates() const { return aggregates_; }
   // Alerts matching `filter`, oldest first, at most `limit`.
   std::vector<Alert> Alerts(const AlertFilter& filter, size_t limit) const;
+  // The alert with this id, or null (also when it is no longer kept).
+  const Alert* FindAlert(uint64_t alert_id) const;
   // True when RunMonitor has something to do at `now`: a new business day to scan or a hold
   // past its SLA. Cheap enough for every housekeeping tick.
   bool MonitorDue(TimeMs now, Date today) const;
@@ -418,9 +420,7 @@ class State {
   Result<uint32_t> GroupSlot(const std::string& group_id) const;
   Result<uint32_t> PolicySlot(const std::string& name) const;
   OrderView ToView(const Order& order) const;
-  // The alert with this id, or null.
   Alert* FindAlert(uint64_t alert_id);
-  const Alert* FindAlert(uint64_t alert_id) const;
   Result<EventBody> DecideMonitor(const Envelope& envelope) const;
 
   StateOptions options_;
