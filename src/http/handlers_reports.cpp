@@ -84,7 +84,7 @@ void GetReport(Api& api, Call&& call, Reply reply) {
                                        "report " + name + " has no section '" + section + "'",
                                        "section"));
       }
-      return Attachment(report::ToCsv(*table), "text/csv; charset=utf-8",
+      return Attachment(report::ToCsv(*table), "text/csv",
                         base + "-" + table->name + ".csv");
     }
     return JsonResponse(200, ReportJson(*built));
@@ -96,7 +96,7 @@ void GetExport(Api& api, Call&& call, Reply reply) {
   api.Query(std::move(reply), [entity](service::EngineContext& context) {
     Result<report::Table> table = report::ExportEntity(context.state, entity);
     if (!table.ok()) return ErrorResponse(table.error());
-    return Attachment(report::ToCsv(*table), "text/csv; charset=utf-8", entity + ".csv");
+    return Attachment(report::ToCsv(*table), "text/csv", entity + ".csv");
   });
 }
 

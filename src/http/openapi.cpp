@@ -515,6 +515,9 @@ json::object SharedSchemas() {
             Optional("expiry_notice_days", IntRange(0, kAlertRuleDaysMax)),
             Optional("review_notice_days", IntRange(0, kAlertRuleDaysMax))},
            "Absent fields take their defaults (30, 240, 14, 0).");
+  s["AcknowledgeAlertRequest"] = Body({}, "An empty object, or no body.");
+  s["ImportRequest"] = Body({}, "Sent as the CSV file itself with Content-Type text/csv "
+                                "(docs/import.md), not as JSON.");
   s["PutWebhookRequest"] =
       Body({{"url", Str("http://host:port/path")},
             {"secret", Str("16 to 256 bytes; signs every delivery (HMAC-SHA256).")},
@@ -787,6 +790,11 @@ json::object SharedParameters() {
   p["collateral_id"] = PathParameter("collateral_id", "A collateral item's id.");
   p["name"] = PathParameter("name", "A policy name.");
   p["token_id"] = PathParameter("token_id", "An API token's id.");
+  p["alert_id"] = PathParameter("alert_id", "An alert's number.");
+  p["webhook_id"] = PathParameter("webhook_id", "A webhook's id.");
+  p["report"] = PathParameter(
+      "report", "portfolio, aging, overdue, dso, concentration, holds or trend.");
+  p["entity"] = PathParameter("entity", "customers, limits or invoices.");
   p["segment"] = QueryParameter("segment", Schema("Segment"),
                                 "The account's credit segment; absent or empty: the default "
                                 "account.");
@@ -849,8 +857,9 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                  .tag = "Monitoring",
                  .id = "acknowledgeAlert",
                  .summary = "Acknowledge an alert",
+                 .request_schema = "AcknowledgeAlertRequest",
                  .response = Reply({{"alert_id", Int()}, {"acknowledged", Bool()}, Seq()}),
-                 .errors = {400, 401, 403, 404, 409, 503}});
+                 .errors = {400, 401, 403, 404, 409, 413, 415, 503}});
   ops.push_back({.method = "GET",
                  .path = "/v1/alert-rules",
                  .role = "viewer",
@@ -885,7 +894,7 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                  .without_idempotency_key = true,
                  .request_schema = "PutWebhookRequest",
                  .response = any,
-                 .errors = {400, 401, 403, 404, 415},
+                 .errors = {400, 401, 403, 404, 413, 415},
                  .replays = false});
   ops.push_back({.method = "DELETE",
                  .path = "/v1/webhooks/{webhook_id}",
@@ -945,8 +954,9 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                  .without_idempotency_key = true,
                  .query = {query("entity", Str(), "customers, limits, invoices or payments."),
                            query("encoding", Str(), "auto, utf-8, gbk or gb18030.")},
+                 .request_schema = "ImportRequest",
                  .response = any,
-                 .errors = {400, 401, 403, 413, 422, 503},
+                 .errors = {400, 401, 403, 413, 415, 422, 503},
                  .replays = false});
 }
 
