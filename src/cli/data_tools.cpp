@@ -103,10 +103,6 @@ void RunExport(const DataToolOptions& options) {
   Result<report::Table> table = report::ExportEntity(opened->state, options.entity);
   if (!table.ok()) return SetExitCode(Fail(table.error()));
   std::string csv = report::ToCsv(*table);
-  if (options.file.empty() || options.file == "-") {
-    std::fwrite(csv.data(), 1, csv.size(), stdout);
-    return;
-  }
   std::ofstream out(options.file, std::ios::binary | std::ios::trunc);
   out << csv;
   if (!out.flush()) {
@@ -200,7 +196,7 @@ void AddDataToolCommands(CLI::App& app) {
   exporter->add_option("entity", export_options.entity, "customers, limits or invoices")
       ->required()
       ->check(CLI::IsMember({"customers", "limits", "invoices"}));
-  exporter->add_option("file", export_options.file, "Output file (default: standard output)");
+  exporter->add_option("file", export_options.file, "Output CSV file")->required();
   exporter->add_option("--data", export_options.data_dir, "Data directory")->capture_default_str();
   AddStoreOption(*exporter, export_options.store_url);
   exporter->callback([] { RunExport(export_options); });
