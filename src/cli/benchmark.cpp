@@ -179,6 +179,7 @@ void AddBenchmarkCommand(CLI::App& app) {
   AddHttpBenchmarkCommand(*benchmark);
   AddStoreBenchmarkCommands(*benchmark);
   AddReviewBenchmarkCommand(*benchmark);
+  AddReportBenchmarkCommand(*benchmark);
 }
 
 }  // namespace creditline::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   creditline::cli::AddServeCommands(app);
   creditline::cli::AddBenchmarkCommand(app);
   creditline::cli::AddReviewCommand(app);
+  creditline::cli::AddDataToolCommands(app);
   CLI11_PARSE(app, argc, argv);
   return creditline::cli::ExitCode();
 }

@@ -176,7 +176,8 @@ void ReviewScheduler::Start(service::Engine& engine, const service::BusinessCale
     while (!stopping_) {
       TimeMs now = service::SystemNowMs();
       Date today = calendar.Today(now);
-      if (today != last_run && calendar.MinuteOfDay(now) >= minute_of_day) {
+      // A standby runs no commands: the active server reviews, or this one once it takes over.
+      if (today != last_run && !engine.standby() && calendar.MinuteOfDay(now) >= minute_of_day) {
         last_run = today;
         lock.unlock();
         std::promise<service::ReviewSummary> finished;

@@ -214,6 +214,7 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
     return ServeEnd::kFailed;
   }
   store::JournalTip tip = opened->durability.tip;
+  opened->durability.monitor = true;
   service::Engine engine(calendar, std::move(opened->state), std::move(opened->durability));
   std::unique_ptr<service::Standby> follower;
   if (standby) {
@@ -234,12 +235,22 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   console.web = web;
   console.secure_cookies = options.secure_cookies;
   http::Api api(engine, tokens, std::move(console));
+  service::WebhookDispatcher webhooks(engine,
+                                      (std::filesystem::path(options.data_dir) / "webhooks.json"));
+  Status loaded = webhooks.Load();
+  if (!loaded.ok()) {
+    SetExitCode(Fail(loaded.error()));
+    return ServeEnd::kFailed;
+  }
+  api.set_webhooks(&webhooks);
   http::Server server([&api](http::HttpRequest request, http::Reply reply) {
     api.Handle(std::move(request), std::move(reply));
   });
   engine.Start();
+  webhooks.Start();
   Status started = server.Start(options.listen, options.threads);
   if (!started.ok()) {
+    webhooks.Stop();
     engine.Stop();
     SetExitCode(Fail(started.error()));
     return ServeEnd::kFailed;
@@ -258,6 +269,7 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   if (projector) projector->Stop();
   if (follower) follower->Stop();
   server.Stop();
+  webhooks.Stop();
   engine.Stop();
   PrintClosingFigures(engine);
   return end;

@@ -45,6 +45,9 @@ constexpr std::array<std::string_view, std::variant_size_v<Command>> kCommandNam
     "decide_limit_request",
     "create_recovery_plan",
     "check_recovery_plans",
+    "run_monitor",
+    "acknowledge_alert",
+    "set_alert_rules",
 };
 
 constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventNames = {
@@ -82,6 +85,9 @@ constexpr std::array<std::string_view, std::variant_size_v<EventBody>> kEventNam
     "limit_request_decided",
     "recovery_plan_created",
     "recovery_plans_checked",
+    "monitor_ran",
+    "alert_acknowledged",
+    "alert_rules_set",
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "core/assessment_policy.hpp"
 #include "core/money.hpp"
+#include "core/monitor.hpp"
 #include "core/policy.hpp"
 #include "core/scorecard.hpp"
 #include "core/time.hpp"
@@ -469,7 +470,8 @@ using Command =
                  ReserveOrder, ChangeOrder, CancelOrder, ExpireReservations, CreateInvoice,
                  RecordPayment, IssueCreditNote, WriteOff, ReleaseHold, RejectHold,
                  RecordFinancials, SetScorecard, SetAssessmentPolicy, RunReview, RequestLimitChange,
-                 DecideLimitRequest, CreateRecoveryPlan, CheckRecoveryPlans>;
+                 DecideLimitRequest, CreateRecoveryPlan, CheckRecoveryPlans, RunMonitor,
+                 AcknowledgeAlert, SetAlertRules>;
 
 // "reserve_order" etc., by variant index.
 std::string_view CommandName(const Command& command);

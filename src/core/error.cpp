@@ -52,6 +52,8 @@ constexpr std::array<ErrorCodeInfo, static_cast<size_t>(kLastErrorCode) + 1> kEr
     {ErrorCode::kRecoveryPlanNotFound, "recovery_plan_not_found", 404, 3},
     {ErrorCode::kFourEyesViolation, "four_eyes_violation", 403, 6},
     {ErrorCode::kApprovalTierExceeded, "approval_tier_exceeded", 403, 6},
+    {ErrorCode::kAlertNotFound, "alert_not_found", 404, 3},
+    {ErrorCode::kImportRejected, "import_rejected", 422, 2},
 }};
 
 constexpr bool TableInOrder() {

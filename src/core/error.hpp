@@ -66,8 +66,10 @@ enum class ErrorCode : uint8_t {
   kRecoveryPlanNotFound,
   kFourEyesViolation,
   kApprovalTierExceeded,
+  kAlertNotFound,
+  kImportRejected,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kApprovalTierExceeded;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kImportRejected;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -247,7 +247,8 @@ using EventBody =
                  OrderDecided, OrderChanged, OrderCancelled, ReservationsExpired, InvoiceCreated,
                  PaymentRecorded, CreditNoteIssued, WrittenOff, HoldReleased, RejectHold,
                  RecordFinancials, SetScorecard, SetAssessmentPolicy, ReviewRan, LimitRequested,
-                 LimitRequestDecided, RecoveryPlanCreated, RecoveryPlansChecked>;
+                 LimitRequestDecided, RecoveryPlanCreated, RecoveryPlansChecked, MonitorRan,
+                 AcknowledgeAlert, SetAlertRules>;
 
 struct Event {
   uint64_t seq = 0;  // 1, 2, 3, ... without gaps.

@@ -11,8 +11,9 @@
 //   invoices      free slots (count, u32...), live count, Invoice... in slot order
 //   idempotency   position of the first record (u64), count, IdempotencyRecord... oldest first
 //   assessment    Scorecard, AssessmentPolicy, count, LimitRequest..., count, RecoveryPlan...
+//   monitoring    MonitorState (alert rules, alerts, trend, cumulative counters)
 // Left out and rebuilt on decode: every id index, customer_order_, expiry_index_,
-// idempotency_index_ and hold_count_. These top-level counts are bounded by what the rest of the
+// idempotency_index_, hold_count_ and the portfolio aggregates. These top-level counts are bounded by what the rest of the
 // input can hold, not by kCodecVectorItemsMax, which is sized for one event, not a portfolio.
 //
 // The decoder trusts nothing: besides lengths and enum ranges (the codec's Read), it checks every
@@ -247,6 +248,7 @@ const char* AccountProblem(const Account& a, size_t policy_count) {
   if (a.score < -1 || a.score > 100) return "its score is out of range";
   if (a.reviewed_on != kNoDate && !IsStoredDate(a.reviewed_on)) return "its reviewed date is bad";
   if (const char* problem = BehaviourProblem(a.behaviour)) return problem;
+  if (a.utilization_level > 2) return "its utilization alert level is out of range";
   return LimitItemsProblem(a);
 }
 
@@ -277,6 +279,7 @@ const char* InvoiceProblem(const Invoice& i, size_t account_count) {
     return "its amounts are out of range";
   }
   if (!IsStoredDate(i.issued_on) || !IsStoredDate(i.due_on)) return "its dates are out of range";
+  if (i.overdue_level > 2) return "its overdue alert level is out of range";
   return nullptr;
 }
 
@@ -323,6 +326,7 @@ class StateCodec {
   void IndexExpiries();
   Status ReadInvoices();
   Status ReadIdempotency();
+  Status ReadMonitor();
   Status CheckCustomerAccounts() const;
   Status CheckAccountLists();
   Status CheckOrderList(uint32_t account_slot, std::vector<bool>& seen);
@@ -358,6 +362,7 @@ std::string StateCodec::Encode(const State& s) {
   Write(sink, s.scorecard_), Write(sink, s.assessment_policy_);
   WriteAll(sink, s.limit_requests_);
   WriteAll(sink, s.recovery_plans_);
+  Write(sink, s.monitor_);
   return std::move(sink.bytes());
 }
 
@@ -419,11 +424,14 @@ Status StateCodec::Run() {
   CL_RETURN_IF_ERROR(ReadInvoices());
   CL_RETURN_IF_ERROR(ReadIdempotency());
   CL_RETURN_IF_ERROR(ReadAssessment());
+  CL_RETURN_IF_ERROR(ReadMonitor());
   if (!reader_.at_end()) return Corrupt("has trailing bytes");
   CL_RETURN_IF_ERROR(CheckCustomerAccounts());
   CL_RETURN_IF_ERROR(CheckAccountLists());
   CL_RETURN_IF_ERROR(CheckHoldQueue());
-  return CheckGroups();
+  CL_RETURN_IF_ERROR(CheckGroups());
+  s_.RebuildAggregates(s_.monitor_.last_day);
+  return Status::Ok();
 }
 
 Status StateCodec::ReadPolicies() {
@@ -591,6 +599,35 @@ Status StateCodec::ReadIdempotency() {
   for (size_t i = log.size(); i-- > 0;) {
     s_.idempotency_index_.try_emplace(absl::string_view(log[i].key), s_.idempotency_log_first_ + i);
   }
+  return Status::Ok();
+}
+
+Status StateCodec::ReadMonitor() {
+  MonitorState& m = s_.monitor_;
+  Read(reader_, m);
+  if (reader_.failed()) return Malformed(reader_, "monitoring");
+  Status rules = ValidateAlertRules(m.rules);
+  if (!rules.ok()) return Corrupt("has invalid alert rules: " + rules.error().message);
+  uint64_t previous = 0;
+  for (const Alert& alert : m.alerts) {
+    if (alert.alert_id <= previous || alert.alert_id > m.last_alert_id ||
+        !alert.currency.valid()) {
+      return Corrupt("has alert " + std::to_string(alert.alert_id) + " out of order or invalid");
+    }
+    previous = alert.alert_id;
+  }
+  for (size_t i = 0; i < m.trend.size(); ++i) {
+    if (!m.trend[i].currency.valid() || !IsStoredDate(m.trend[i].day) ||
+        (i > 0 && m.trend[i].day < m.trend[i - 1].day)) {
+      return Corrupt("has a trend point out of order or invalid");
+    }
+  }
+  for (const CurrencyAmount& total : m.invoiced_totals) {
+    if (!total.currency.valid() || total.amount_minor < 0) {
+      return Corrupt("has an invalid cumulative invoiced total");
+    }
+  }
+  if (m.last_day != kNoDate && !IsStoredDate(m.last_day)) return Corrupt("has a bad last day");
   return Status::Ok();
 }
 

@@ -21,8 +21,10 @@
 
 namespace creditline {
 
-// 2: accounts carry payment behaviour; customers financials; the assessment configuration,
-// limit requests and recovery plans follow the idempotency records.
+// 2: accounts carry payment behaviour and alert levels; customers financials; orders, invoices,
+// temporary limits and collateral their alert marks; the assessment configuration, limit
+// requests, recovery plans and the monitor's state (alerts, rules, trend) follow the
+// idempotency records.
 inline constexpr uint8_t kSnapshotCodecVersion = 2;
 
 // The whole state, including last_seq(), idempotency records, slabs with free slots, lists.

@@ -16,6 +16,13 @@ State::State(StateOptions options) : options_(options) {
   policy_index_.emplace(std::string(kDefaultPolicyName), 0);
 }
 
+bool State::RemembersKey(const std::string& key, TimeMs now) const {
+  auto found = idempotency_index_.find(absl::string_view(key));
+  if (found == idempotency_index_.end()) return false;
+  const IdempotencyRecord& record = idempotency_log_[found->second - idempotency_log_first_];
+  return record.time + options_.idempotency_retention_ms >= now;
+}
+
 Result<CommandResult> State::Execute(const Envelope& envelope, const Command& command,
                                      std::vector<Event>* emitted) {
   uint64_t fingerprint = Fingerprint(command);

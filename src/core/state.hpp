@@ -17,12 +17,14 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "core/behaviour.hpp"
+#include "core/aggregates.hpp"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
 #include "core/fx.hpp"
 #include "core/limit_request.hpp"
+#include "core/monitor.hpp"
 #include "core/policy.hpp"
 #include "core/scorecard.hpp"
 
@@ -52,10 +54,12 @@ struct TemporaryLimit {
   int64_t amount_minor = 0;
   Date valid_from, valid_to;
   std::string reason;
+  bool expiry_alerted = false;  // Its expiry alert was raised.
   template <class F>
   void Fields(F&& f) {
     f("temporary_limit_id", temporary_limit_id), f("amount_minor", amount_minor),
-        f("valid_from", valid_from), f("valid_to", valid_to), f("reason", reason);
+        f("valid_from", valid_from), f("valid_to", valid_to), f("reason", reason),
+        f("expiry_alerted", expiry_alerted);
   }
 };
 
@@ -64,10 +68,12 @@ struct Collateral {
   int64_t amount_minor = 0;
   Date valid_to;
   bool counts_toward_limit = true;
+  bool expiry_alerted = false;  // Its expiry alert was raised.
   template <class F>
   void Fields(F&& f) {
     f("collateral_id", collateral_id), f("kind", kind), f("amount_minor", amount_minor),
-        f("valid_to", valid_to), f("counts_toward_limit", counts_toward_limit);
+        f("valid_to", valid_to), f("counts_toward_limit", counts_toward_limit),
+        f("expiry_alerted", expiry_alerted);
   }
 };
 
@@ -122,6 +128,10 @@ struct Account {
   uint32_t recovery_plan = kNone;         // The active recovery plan's slot.
   int32_t score = -1;                     // At the last review; -1 before the first.
   Date reviewed_on = kNoDate;
+  // Monitoring marks: the utilization level last alerted (0 below the warning threshold,
+  // 1 at or above it, 2 at or above the limit) and the review date last alerted.
+  uint8_t utilization_level = 0;
+  Date review_alerted_on = kNoDate;
 
   int64_t ExposureMinor() const {
     return orders_open_minor + receivables_open_minor - unapplied_credit_minor;
@@ -139,6 +149,7 @@ struct Account {
         f("invoices", invoices), f("ordered_by_day", ordered_by_day);
     f("behaviour", behaviour), f("recovery_plan", recovery_plan), f("score", score),
         f("reviewed_on", reviewed_on);
+    f("utilization_level", utilization_level), f("review_alerted_on", review_alerted_on);
   }
 };
 
@@ -166,6 +177,7 @@ struct Order {
   Decision decision;  // The decision that placed or held it.
   std::string released_by, release_reason;
   ListLinks account_links, hold_links;
+  bool sla_alerted = false;  // Its hold-SLA alert was raised.
   template <class F>
   void Fields(F&& f) {
     f("order_id", order_id), f("account", account), f("status", status),
@@ -173,7 +185,8 @@ struct Order {
     f("invoiced_minor", invoiced_minor), f("requested", requested), f("placed_at", placed_at),
         f("expires_at", expires_at), f("decided_seq", decided_seq), f("decision", decision);
     f("released_by", released_by), f("release_reason", release_reason),
-        f("account_links", account_links), f("hold_links", hold_links);
+        f("account_links", account_links), f("hold_links", hold_links),
+        f("sla_alerted", sla_alerted);
   }
 };
 
@@ -186,12 +199,13 @@ struct Invoice {
   Date issued_on, due_on;
   uint64_t created_seq = 0;
   ListLinks account_links;
+  uint8_t overdue_level = 0;  // Alerts raised: 1 fell overdue, 2 overdue past N days.
   template <class F>
   void Fields(F&& f) {
     f("invoice_id", invoice_id), f("account", account), f("order_id", order_id),
         f("amount_minor", amount_minor), f("open_minor", open_minor), f("original", original);
     f("issued_on", issued_on), f("due_on", due_on), f("created_seq", created_seq),
-        f("account_links", account_links);
+        f("account_links", account_links), f("overdue_level", overdue_level);
   }
 };
 
@@ -309,6 +323,13 @@ struct LimitRequestFilter {
   std::string customer_id;  // Empty: all.
 };
 
+struct AlertFilter {
+  std::optional<AlertRule> rule;
+  std::string customer_id;            // Empty: every customer.
+  std::optional<bool> acknowledged;   // Absent: both.
+  uint64_t after_id = 0;              // Paging: alerts with larger ids.
+};
+
 struct StateOptions {
   TimeMs idempotency_retention_ms = kIdempotencyRetentionMsDefault;
 };
@@ -357,6 +378,11 @@ class State {
   // order, so a selective filter over a large portfolio costs a scan; paging does not.
   std::vector<const Customer*> ListCustomers(const CustomerFilter& filter,
                                              const std::string& after_id, size_t limit) const;
+  bool HasOpenInvoice(const std::string& invoice_id) const {
+    return invoice_index_.contains(invoice_id);
+  }
+  // True when `key` is a remembered idempotency key at `now` (a command with it replays).
+  bool RemembersKey(const std::string& key, TimeMs now) const;
   // The earliest expires_at among open and held orders, if any.
   std::optional<TimeMs> NextExpiry() const;
   const std::vector<Policy>& policies() const { return policies_; }
@@ -383,6 +409,26 @@ class State {
   const RecoveryPlan* FindRecoveryPlan(const std::string& plan_id) const;
   size_t limit_request_count() const { return limit_requests_.size(); }
   size_t recovery_plan_count() const { return recovery_plans_.size(); }
+  // Monitoring and reports (state_monitor.cpp, src/report/).
+  const MonitorState& monitor() const { return monitor_; }
+  const Aggregates& aggregates() const { return aggregates_; }
+  // Alerts matching `filter`, oldest first, at most `limit`.
+  std::vector<Alert> Alerts(const AlertFilter& filter, size_t limit) const;
+  // The alert with this id, or null (also when it is no longer kept).
+  const Alert* FindAlert(uint64_t alert_id) const;
+  // True when RunMonitor has something to do at `now`: a new business day to scan or a hold
+  // past its SLA. Cheap enough for every housekeeping tick.
+  bool MonitorDue(TimeMs now, Date today) const;
+  // Read access for reports: account and invoice slots (invoices may be free slots: check
+  // invoice_id), and the effective limit of an account on a day.
+  const std::vector<Account>& accounts() const { return accounts_; }
+  const std::vector<Invoice>& invoice_slots() const { return invoices_; }
+  int64_t EffectiveLimitOn(const Account& account, Date today) const {
+    return EffectiveLimitMinor(account, today);
+  }
+  // Recomputes every aggregate from the accounts and invoices (after a snapshot is decoded,
+  // and in tests to compare with the running totals).
+  void RebuildAggregates(Date today);
 
   // For invariant checks in tests: recomputes an account's totals from its open items.
   struct ItemSums {
@@ -397,6 +443,7 @@ class State {
   friend class StateCodec;         // snapshot.cpp: the binary snapshot.
   friend class AssessmentDecider;  // assessment_decide.cpp.
   friend class AssessmentApplier;  // assessment_apply.cpp.
+  friend class MonitorDecider;     // state_monitor.cpp: RunMonitor -> MonitorRan.
 
   AccountAssessment AssessSlot(uint32_t slot, Date today) const;
 
@@ -423,6 +470,8 @@ class State {
   Result<uint32_t> PolicySlot(const std::string& name) const;
   OrderView ToView(const Order& order) const;
   InvoiceView ToView(const Invoice& invoice, Date today) const;
+  Alert* FindAlert(uint64_t alert_id);
+  Result<EventBody> DecideMonitor(const Envelope& envelope) const;
 
   StateOptions options_;
   uint64_t last_seq_ = 0;
@@ -463,6 +512,13 @@ class State {
   absl::flat_hash_map<std::string, uint32_t> limit_request_index_;
   std::vector<RecoveryPlan> recovery_plans_;
   absl::flat_hash_map<std::string, uint32_t> recovery_plan_index_;
+  MonitorState monitor_;
+  // Derived: rebuilt on decode, never stored. The last business date an account was
+  // refreshed with is the one its effective limit was taken on.
+  Aggregates aggregates_;
+  // Accounts an event touched, refreshed in the aggregates once Apply is done; the flag asks
+  // for a new look-up of the account's grade, industry and region buckets.
+  std::vector<std::pair<uint32_t, bool>> touched_;
 };
 
 }  // namespace creditline

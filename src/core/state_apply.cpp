@@ -9,6 +9,9 @@
 
 namespace creditline {
 
+// 0 below the warning threshold, 1 at or above it, 2 at or above the limit.
+uint8_t UtilizationLevel(int64_t exposure_minor, int64_t limit_minor, int32_t warning_bp);
+
 class Applier {
  public:
   Applier(State& state, const Event& event) : s_(state), event_(event) {}
@@ -26,6 +29,9 @@ class Applier {
     if (e.industry) customer.industry = *e.industry;
     if (e.region) customer.region = *e.region;
     if (e.tags) customer.tags = *e.tags;
+    if (e.industry || e.region) {
+      for (uint32_t slot : customer.accounts) Touch(slot, true);
+    }
     if (e.account) (*this)(*e.account);
   }
 
@@ -45,12 +51,24 @@ class Applier {
     s_.account_index_.emplace(account.key, slot);
     s_.customers_.at(e.account.customer_id).accounts.push_back(slot);
     if (!e.group_id.empty()) Join(slot, s_.group_index_.at(e.group_id));
+    Touch(slot, true);
   }
 
   void operator()(const UpdateAccount& e) {
-    Account& account = AccountOf(e.account);
+    uint32_t slot = s_.FindAccountSlot(e.account);
+    Account& account = s_.accounts_[slot];
     if (e.payment_terms_days) account.payment_terms_days = *e.payment_terms_days;
-    if (e.grade) account.grade = *e.grade;
+    if (e.grade && *e.grade != account.grade) {
+      int was = GradeRank(account.grade), now = GradeRank(*e.grade);
+      if (was >= 0 && now > was) {
+        Alert alert = AccountAlert(account, AlertRule::kGradeDowngrade);
+        alert.value = now - was;
+        alert.detail = account.grade + " -> " + *e.grade;
+        Raise(std::move(alert));
+      }
+      account.grade = *e.grade;
+    }
+    Touch(slot, e.grade.has_value());
     if (e.review_on) account.review_on = *e.review_on;
     if (e.policy) account.policy = s_.policy_index_.at(*e.policy);
   }
@@ -58,8 +76,8 @@ class Applier {
   void operator()(const SetLimit& e) { AccountOf(e.account).base_limit_minor = e.limit.minor; }
 
   void operator()(const AddTemporaryLimit& e) {
-    AccountOf(e.account).temporary_limits.push_back(
-        TemporaryLimit{e.temporary_limit_id, e.amount.minor, e.valid_from, e.valid_to, e.reason});
+    AccountOf(e.account).temporary_limits.push_back(TemporaryLimit{
+        e.temporary_limit_id, e.amount.minor, e.valid_from, e.valid_to, e.reason, false});
   }
 
   void operator()(const RemoveTemporaryLimit& e) {
@@ -69,8 +87,8 @@ class Applier {
   }
 
   void operator()(const AddCollateral& e) {
-    AccountOf(e.account).collateral.push_back(
-        Collateral{e.collateral_id, e.kind, e.amount.minor, e.valid_to, e.counts_toward_limit});
+    AccountOf(e.account).collateral.push_back(Collateral{
+        e.collateral_id, e.kind, e.amount.minor, e.valid_to, e.counts_toward_limit, false});
   }
 
   void operator()(const RemoveCollateral& e) {
@@ -137,6 +155,11 @@ class Applier {
       ++s_.hold_count_;
       ++CurrentMonth(account.behaviour, event_.today).holds;
       ListPushBack(s_.orders_, s_.hold_queue_, &Order::hold_links, slot);
+      ++s_.monitor_.holds.created;
+      Alert alert = AccountAlert(account, AlertRule::kHoldCreated);
+      alert.subject_id = order.order_id;
+      alert.amount_minor = e.amount_minor;
+      Raise(std::move(alert));
       return;
     }
     order.status = OrderStatus::kOpen;
@@ -157,15 +180,21 @@ class Applier {
   void operator()(const OrderCancelled& e) {
     uint32_t slot = s_.order_index_.at(e.cancel.order_id);
     assert(s_.orders_[slot].reserved_minor == e.released_minor);
+    if (s_.orders_[slot].status == OrderStatus::kHeld) ++s_.monitor_.holds.cancelled;
     RemoveOrder(slot);
   }
 
   void operator()(const ReservationsExpired& e) {
-    for (const std::string& order_id : e.order_ids) RemoveOrder(s_.order_index_.at(order_id));
+    for (const std::string& order_id : e.order_ids) {
+      uint32_t slot = s_.order_index_.at(order_id);
+      if (s_.orders_[slot].status == OrderStatus::kHeld) ++s_.monitor_.holds.expired;
+      RemoveOrder(slot);
+    }
   }
 
   void operator()(const InvoiceCreated& e) {
     uint32_t account_slot = s_.FindAccountSlot(e.invoice.account);
+    AddInvoiced(s_.accounts_[account_slot].currency, e.amount_minor);
     if (!e.invoice.order_id.empty()) {
       uint32_t order_slot = s_.order_index_.at(e.invoice.order_id);
       Order& order = s_.orders_[order_slot];
@@ -223,10 +252,102 @@ class Applier {
     order.status = OrderStatus::kOpen;
     order.released_by = event_.actor;
     order.release_reason = e.release.reason;
+    ++s_.monitor_.holds.released;
+    s_.monitor_.holds.wait_ms_total += std::max<TimeMs>(event_.time - order.placed_at, 0);
     Reserve(slot, e.amount_minor);
   }
 
-  void operator()(const RejectHold& e) { RemoveOrder(s_.order_index_.at(e.order_id)); }
+  void operator()(const RejectHold& e) {
+    uint32_t slot = s_.order_index_.at(e.order_id);
+    ++s_.monitor_.holds.rejected;
+    s_.monitor_.holds.wait_ms_total += std::max<TimeMs>(event_.time - s_.orders_[slot].placed_at, 0);
+    RemoveOrder(slot);
+  }
+
+  void operator()(const MonitorRan& e) {
+    for (const Alert& alert : e.alerts) {
+      MarkAlerted(alert);
+      Raise(alert);
+    }
+    if (e.day_complete) s_.monitor_.scanned_day = event_.today;
+    if (e.record_trend) RecordTrend();
+  }
+
+  void operator()(const AcknowledgeAlert& e) {
+    Alert* alert = s_.FindAlert(e.alert_id);
+    alert->acknowledged_by = event_.actor.empty() ? "system" : event_.actor;
+    alert->acknowledged_at = event_.time;
+  }
+
+  void operator()(const SetAlertRules& e) { s_.monitor_.rules = e.rules; }
+
+ private:
+  // The account an event changes; it is refreshed in the aggregates after the event.
+  Account& AccountOf(const AccountRef& ref) {
+    uint32_t slot = s_.FindAccountSlot(ref);
+    Touch(slot, false);
+    return s_.accounts_[slot];
+  }
+
+  void Touch(uint32_t slot, bool rebucket) {
+    for (auto& [touched, again] : s_.touched_) {
+      if (touched == slot) {
+        again = again || rebucket;
+        return;
+      }
+    }
+    s_.touched_.emplace_back(slot, rebucket);
+  }
+
+  Alert AccountAlert(const Account& account, AlertRule rule) const {
+    Alert alert;
+    alert.rule = rule;
+    alert.customer_id = account.ref.customer_id;
+    alert.segment = account.ref.segment;
+    alert.currency = account.currency;
+    alert.amount_minor = account.ExposureMinor();
+    return alert;
+  }
+
+ public:
+  // Records an alert raised by this event.
+  void Raise(Alert alert) {
+    MonitorState& m = s_.monitor_;
+    alert.alert_id = ++m.last_alert_id;
+    alert.seq = event_.seq;
+    alert.time = event_.time;
+    alert.day = event_.today;
+    m.alerts.push_back(std::move(alert));
+    if (m.alerts.size() > kAlertsRetainedMax) {
+      // Dropping a tenth at once keeps the cost per alert constant.
+      m.alerts.erase(m.alerts.begin(), m.alerts.begin() + kAlertsRetainedMax / 10);
+    }
+  }
+
+  // Moves a touched account's contribution to the aggregates and raises a utilization alert
+  // when it crossed the warning threshold or the limit upwards; falling back re-arms it.
+  void Refresh(uint32_t slot, bool rebucket) {
+    Account& account = s_.accounts_[slot];
+    AccountFigures now{s_.EffectiveLimitMinor(account, event_.today), account.ExposureMinor(),
+                       account.orders_open_minor, account.receivables_open_minor,
+                       account.unapplied_credit_minor};
+    std::array<const std::string*, kDimensionCount> names{};
+    if (rebucket || !s_.aggregates_.counted(slot)) {
+      const Customer& customer = s_.customers_.at(account.ref.customer_id);
+      names = {&account.grade, &customer.industry, &customer.region};
+      rebucket = true;
+    }
+    s_.aggregates_.Update(slot, account.currency, now, names, rebucket);
+    uint8_t level = UtilizationLevel(now.exposure_minor, now.limit_minor,
+                                     s_.policies_[account.policy].warning_bp);
+    for (uint8_t crossed = account.utilization_level + 1; crossed <= level; ++crossed) {
+      Alert alert = AccountAlert(
+          account, crossed == 1 ? AlertRule::kUtilizationWarning : AlertRule::kUtilizationExceeded);
+      alert.value = UtilizationBp(now.exposure_minor, now.limit_minor);
+      Raise(std::move(alert));
+    }
+    account.utilization_level = level;
+  }
 
   // Credit assessment events (assessment_apply.cpp).
   template <class AssessmentEvent>
@@ -235,7 +356,6 @@ class Applier {
   }
 
  private:
-  Account& AccountOf(const AccountRef& ref) { return s_.accounts_[s_.FindAccountSlot(ref)]; }
 
   void Join(uint32_t account_slot, uint32_t group_slot) {
     Account& account = s_.accounts_[account_slot];
@@ -252,6 +372,7 @@ class Applier {
     order.reserved_minor += delta_minor;
     assert(order.reserved_minor >= 0);
     Account& account = s_.accounts_[order.account];
+    Touch(order.account, false);
     account.orders_open_minor += delta_minor;
     if (account.group != kNone) s_.groups_[account.group].exposure_minor += delta_minor;
     NoteExposure(account.behaviour, event_.today, account.ExposureMinor(), delta_minor);
@@ -260,6 +381,7 @@ class Applier {
 
   void AddReceivable(uint32_t account_slot, int64_t delta_minor) {
     Account& account = s_.accounts_[account_slot];
+    Touch(account_slot, false);
     account.receivables_open_minor += delta_minor;
     if (account.group != kNone) s_.groups_[account.group].exposure_minor += delta_minor;
     NoteExposure(account.behaviour, event_.today, account.ExposureMinor(), delta_minor);
@@ -267,6 +389,7 @@ class Applier {
 
   void AddUnappliedCredit(uint32_t account_slot, int64_t delta_minor) {
     Account& account = s_.accounts_[account_slot];
+    Touch(account_slot, false);
     account.unapplied_credit_minor += delta_minor;
     if (account.group != kNone) s_.groups_[account.group].exposure_minor -= delta_minor;
     NoteExposure(account.behaviour, event_.today, account.ExposureMinor(), -delta_minor);
@@ -329,6 +452,7 @@ class Applier {
     invoice = Invoice{
         e.invoice.invoice_id, account_slot,        e.invoice.order_id, e.amount_minor, open_minor,
         e.invoice.amount,     e.invoice.issued_on, e.due_on,           event_.seq,     {}};
+    s_.aggregates_.AddDue(s_.accounts_[account_slot].currency, e.due_on, open_minor);
     s_.invoice_index_.emplace(invoice.invoice_id, slot);
     Account& account = s_.accounts_[account_slot];
     ++account.open_invoices;
@@ -346,6 +470,7 @@ class Applier {
     Invoice& invoice = s_.invoices_[slot];
     assert(amount_minor <= invoice.open_minor);
     invoice.open_minor -= amount_minor;
+    s_.aggregates_.AddDue(s_.accounts_[invoice.account].currency, invoice.due_on, -amount_minor);
     AddReceivable(invoice.account, -amount_minor);
     if (invoice.open_minor > 0) return;
     Account& account = s_.accounts_[invoice.account];
@@ -366,13 +491,93 @@ class Applier {
     }
   }
 
+  void AddInvoiced(Currency currency, int64_t amount_minor) {
+    std::vector<CurrencyAmount>& totals = s_.monitor_.invoiced_totals;
+    auto found = std::find_if(totals.begin(), totals.end(),
+                              [&](const CurrencyAmount& t) { return t.currency == currency; });
+    if (found == totals.end()) found = totals.insert(totals.end(), CurrencyAmount{currency, 0});
+    // A cumulative statistic: saturate rather than overflow after decades of invoicing.
+    found->amount_minor = amount_minor > INT64_MAX - found->amount_minor
+                              ? INT64_MAX
+                              : found->amount_minor + amount_minor;
+  }
+
+  // Remembers on the item that its time-based alert was raised, so it fires once.
+  void MarkAlerted(const Alert& alert) {
+    uint32_t slot = s_.FindAccountSlot(AccountRef{alert.customer_id, alert.segment});
+    Account& account = s_.accounts_[slot];
+    switch (alert.rule) {
+      case AlertRule::kInvoiceOverdue:
+      case AlertRule::kOverdueDays: {
+        Invoice& invoice = s_.invoices_[s_.invoice_index_.at(alert.subject_id)];
+        uint8_t level = alert.rule == AlertRule::kInvoiceOverdue ? 1 : 2;
+        invoice.overdue_level = std::max(invoice.overdue_level, level);
+        break;
+      }
+      case AlertRule::kHoldSla:
+        s_.orders_[s_.order_index_.at(alert.subject_id)].sla_alerted = true;
+        break;
+      case AlertRule::kTemporaryLimitExpiring:
+        for (TemporaryLimit& limit : account.temporary_limits) {
+          if (limit.temporary_limit_id == alert.subject_id) limit.expiry_alerted = true;
+        }
+        break;
+      case AlertRule::kCollateralExpiring:
+        for (Collateral& item : account.collateral) {
+          if (item.collateral_id == alert.subject_id) item.expiry_alerted = true;
+        }
+        break;
+      case AlertRule::kReviewDue:
+        account.review_alerted_on = account.review_on;
+        break;
+      default:
+        break;
+    }
+  }
+
+  void RecordTrend() {
+    MonitorState& m = s_.monitor_;
+    const auto& totals = s_.aggregates_.totals();
+    for (size_t index = 0; index < totals.size(); ++index) {
+      const PortfolioTotals& t = totals[index];
+      if (t.accounts == 0) continue;
+      Currency currency = Currency::FromIndex(static_cast<uint8_t>(index));
+      TrendPoint point{event_.today, currency, t.accounts, t.limit_minor, t.exposure_minor,
+                       t.receivables_minor};
+      for (const auto& [day, amount] : s_.aggregates_.due(currency)) {
+        if (day >= event_.today.days) break;
+        point.overdue_minor += amount;
+      }
+      for (const CurrencyAmount& invoiced : m.invoiced_totals) {
+        if (invoiced.currency == currency) point.invoiced_total_minor = invoiced.amount_minor;
+      }
+      m.trend.push_back(point);
+    }
+    // Trim whole days beyond the retained span.
+    while (!m.trend.empty() && m.trend.back().day.days - m.trend.front().day.days >=
+                                   static_cast<int32_t>(kTrendDaysMax)) {
+      m.trend.erase(m.trend.begin());
+    }
+  }
+
   State& s_;
   const Event& event_;
 };
 
+uint8_t UtilizationLevel(int64_t exposure_minor, int64_t limit_minor, int32_t warning_bp) {
+  if (exposure_minor <= 0) return 0;
+  if (exposure_minor >= limit_minor) return 2;
+  return __int128{exposure_minor} * kBasisPointsPerUnit >= __int128{limit_minor} * warning_bp ? 1
+                                                                                          : 0;
+}
+
 void State::Apply(const Event& event) {
   assert(event.seq == last_seq_ + 1);
-  std::visit(Applier(*this, event), event.body);
+  Applier applier(*this, event);
+  std::visit(applier, event.body);
+  for (const auto& [slot, rebucket] : touched_) applier.Refresh(slot, rebucket);
+  touched_.clear();
+  if (event.today > monitor_.last_day) monitor_.last_day = event.today;
   last_seq_ = event.seq;
   if (event.idempotency_key.empty()) return;
   // Forget keys past their retention, oldest first; time comes from the events themselves,

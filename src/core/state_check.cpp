@@ -9,16 +9,6 @@ namespace {
 
 using int128 = __int128;
 
-// Utilization is capped so that an account with no limit still reports a finite figure.
-constexpr int32_t kUtilizationBpMax = 999'999;
-
-int32_t UtilizationBp(int64_t exposure_minor, int64_t limit_minor) {
-  if (exposure_minor <= 0) return 0;
-  if (limit_minor <= 0) return kUtilizationBpMax;
-  int128 bp = int128{exposure_minor} * kBasisPointsPerUnit / limit_minor;
-  return static_cast<int32_t>(std::min<int128>(bp, kUtilizationBpMax));
-}
-
 void AddReason(Reasons& reasons, ReasonCode code, RuleAction action) {
   if (action != RuleAction::kOff) reasons.Add(Reason{code, action});
 }

@@ -486,6 +486,27 @@ class Decider {
     return c;
   }
 
+  Result<EventBody> operator()(const RunMonitor&) const { return s_.DecideMonitor(env_); }
+
+  Result<EventBody> operator()(const AcknowledgeAlert& c) const {
+    const Alert* alert = s_.FindAlert(c.alert_id);
+    if (alert == nullptr) {
+      return MakeError(ErrorCode::kAlertNotFound,
+                       "no alert " + std::to_string(c.alert_id) + " (or it is no longer kept)",
+                       "alert_id");
+    }
+    if (!alert->acknowledged_by.empty()) {
+      return InvalidState("alert " + std::to_string(c.alert_id) + " is already acknowledged",
+                          "alert_id");
+    }
+    return c;
+  }
+
+  Result<EventBody> operator()(const SetAlertRules& c) const {
+    CL_RETURN_IF_ERROR(ValidateAlertRules(c.rules));
+    return c;
+  }
+
   // Credit assessment commands (assessment_decide.cpp).
   template <class AssessmentCommand>
   Result<EventBody> operator()(const AssessmentCommand& c) const {

@@ -33,7 +33,7 @@ class StateHasher {
     for (const auto& [id, slot] : s_.invoice_index_) {
       const Invoice& i = s_.invoices_[slot];
       Add(uint8_t{7}, i.invoice_id, s_.accounts_[i.account].key, i.order_id, i.amount_minor,
-          i.open_minor, i.original, i.issued_on, i.due_on, i.created_seq);
+          i.open_minor, i.original, i.issued_on, i.due_on, i.created_seq, i.overdue_level);
     }
     for (const IdempotencyRecord& record : s_.idempotency_log_) {
       Add(uint8_t{8}, record.key, record.fingerprint, record.time, record.result.seq);
@@ -41,6 +41,7 @@ class StateHasher {
     Add(uint8_t{9}, s_.scorecard_, s_.assessment_policy_);
     for (const LimitRequest& request : s_.limit_requests_) Add(uint8_t{10}, request);
     for (const RecoveryPlan& plan : s_.recovery_plans_) Add(uint8_t{11}, plan);
+    Add(uint8_t{9}, s_.monitor_);
     return sum_;
   }
 
@@ -63,7 +64,8 @@ class StateHasher {
     Add(uint8_t{4}, a.key, a.ref, a.currency, a.base_limit_minor, a.temporary_limits, a.collateral,
         a.grade, a.payment_terms_days, a.status, a.review_on, s_.policies_[a.policy].name, group,
         a.orders_open_minor, a.receivables_open_minor, a.unapplied_credit_minor,
-        a.written_off_minor, a.open_orders, a.held_orders, a.open_invoices, a.ordered_by_day);
+        a.written_off_minor, a.open_orders, a.held_orders, a.open_invoices, a.ordered_by_day,
+        a.utilization_level, a.review_alerted_on);
     std::string plan = a.recovery_plan == kNone ? "" : s_.recovery_plans_[a.recovery_plan].plan_id;
     Add(uint8_t{12}, a.key, a.behaviour, plan, a.score, a.reviewed_on);
   }
@@ -71,7 +73,7 @@ class StateHasher {
   void HashOrder(const Order& o) {
     Add(uint8_t{6}, o.order_id, s_.accounts_[o.account].key, o.status, o.amount_minor,
         o.reserved_minor, o.invoiced_minor, o.requested, o.placed_at, o.expires_at, o.decided_seq,
-        o.decision, o.released_by, o.release_reason);
+        o.decision, o.released_by, o.release_reason, o.sla_alerted);
   }
 
   const State& s_;

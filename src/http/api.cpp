@@ -170,6 +170,8 @@ Api::Api(service::Engine& engine, service::TokenStore& tokens, ConsoleOptions co
   AddAssessmentRoutes(*this);
   AddBatchRoutes(*this);
   AddSessionRoutes(*this);
+  AddMonitorRoutes(*this);
+  AddReportRoutes(*this);
 }
 
 TimeMs Api::Now() const { return console_.clock ? console_.clock() : service::SystemNowMs(); }
@@ -271,7 +273,10 @@ void Api::Dispatch(Route& route, Call&& call, Reply reply) {
     }
     call.principal = *principal;
   }
-  if (!call.request.body.empty() && !IsJsonContentType(call.request.content_type)) {
+  // The import route takes the CSV file itself as its body.
+  bool csv_body = route.pattern == "/v1/imports" &&
+                  call.request.content_type.rfind("text/csv", 0) == 0;
+  if (!call.request.body.empty() && !IsJsonContentType(call.request.content_type) && !csv_body) {
     return reply(ErrorResponse(MakeError(ErrorCode::kUnsupportedMediaType,
                                          "the body must be application/json", "Content-Type")));
   }

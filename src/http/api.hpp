@@ -23,6 +23,7 @@
 #include "service/sessions.hpp"
 #include "service/tokens.hpp"
 #include "service/users.hpp"
+#include "service/webhooks.hpp"
 
 namespace creditline::http {
 
@@ -105,6 +106,9 @@ class Api {
   service::LoginThrottle& login_throttle() { return login_throttle_; }
   const ConsoleOptions& console() const { return console_; }
   TimeMs Now() const;
+  // The webhook dispatcher, when the server runs one (null: webhook routes answer 404).
+  void set_webhooks(service::WebhookDispatcher* webhooks) { webhooks_ = webhooks; }
+  service::WebhookDispatcher* webhooks() { return webhooks_; }
   std::string RenderMetrics() const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
@@ -121,6 +125,7 @@ class Api {
   ConsoleOptions console_;
   service::SessionStore sessions_;
   service::LoginThrottle login_throttle_;
+  service::WebhookDispatcher* webhooks_ = nullptr;
   std::vector<std::unique_ptr<Route>> routes_;
   std::array<std::atomic<uint64_t>, 4> decisions_{};  // By Outcome.
 };
@@ -159,5 +164,7 @@ void AddSessionRoutes(Api& api);  // Console logins and users.
 // The value of cookie `name` in a Cookie header, or "".
 std::string CookieValue(std::string_view header, std::string_view name);
 void AddAssessmentRoutes(Api& api);
+void AddMonitorRoutes(Api& api);  // Alerts, alert rules, webhooks.
+void AddReportRoutes(Api& api);   // Reports, exports, imports.
 
 }  // namespace creditline::http

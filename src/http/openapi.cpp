@@ -557,6 +557,37 @@ json::object SharedSchemas() {
       "Absent fields are left as they are.");
   s["OpenAccountRequest"] =
       Body(Concat({{"segment", Id("The new account's credit segment.")}}, open_account));
+  s["SetAlertRulesRequest"] =
+      Body({Optional("overdue_days", IntRange(0, kAlertRuleDaysMax)),
+            Optional("hold_sla_minutes", IntRange(1, kAlertRuleMinutesMax)),
+            Optional("expiry_notice_days", IntRange(0, kAlertRuleDaysMax)),
+            Optional("review_notice_days", IntRange(0, kAlertRuleDaysMax))},
+           "Absent fields take their defaults (30, 240, 14, 0).");
+  s["AcknowledgeAlertRequest"] = Body({}, "An empty object, or no body.");
+  s["ImportRequest"] = Body({}, "Sent as the CSV file itself with Content-Type text/csv "
+                                "(docs/import.md), not as JSON.");
+  s["PutWebhookRequest"] =
+      Body({{"url", Str("http://host:port/path")},
+            {"secret", Str("16 to 256 bytes; signs every delivery (HMAC-SHA256).")},
+            Optional("active", Bool("Default true."))});
+  s["Alert"] = Reply({{"alert_id", Int()},
+                      {"rule", Str("utilization_warning, utilization_exceeded, invoice_overdue, "
+                                   "overdue_days, hold_created, hold_sla, "
+                                   "temporary_limit_expiring, collateral_expiring, review_due, "
+                                   "grade_downgrade")},
+                      {"customer_id", Id()},
+                      {"segment", Str()},
+                      {"subject_id", Str("The invoice, order, temporary limit or collateral.")},
+                      {"amount_minor", Int()},
+                      {"currency", Str()},
+                      {"value", Int("Utilization bp, days past due, minutes or days left.")},
+                      {"detail", Str()},
+                      {"seq", Int()},
+                      {"time", Str()},
+                      {"day", Str()},
+                      {"acknowledged", Bool()},
+                      Optional("acknowledged_by", Str()),
+                      Optional("acknowledged_at", Str())});
   s["SetLimitRequest"] = Body({{"limit_minor", IntRange(0, kAmountMinorMax)},
                                {"currency", CurrencyCode("Must be the account's currency.")},
                                Optional("reason", Text()),
@@ -840,6 +871,11 @@ json::object SharedParameters() {
   p["username"] = PathParameter("username", "A console user's name.");
   p["request_id"] = PathParameter("request_id", "A limit change request's id.");
   p["plan_id"] = PathParameter("plan_id", "A recovery plan's id.");
+  p["alert_id"] = PathParameter("alert_id", "An alert's number.");
+  p["webhook_id"] = PathParameter("webhook_id", "A webhook's id.");
+  p["report"] = PathParameter(
+      "report", "portfolio, aging, overdue, dso, concentration, holds or trend.");
+  p["entity"] = PathParameter("entity", "customers, limits or invoices.");
   p["segment"] = QueryParameter("segment", Schema("Segment"),
                                 "The account's credit segment; absent or empty: the default "
                                 "account.");
@@ -875,6 +911,134 @@ struct Operation {
 
 json::object WithSeq(std::string_view schema_name) {
   return json::object{{"allOf", json::array{Schema(schema_name), Reply({Seq()})}}};
+}
+
+void AddMonitoringOperations(std::vector<Operation>& ops) {
+  json::object any{{"type", "object"}};
+  auto query = [](const char* name, json::object schema, const char* description) {
+    return QueryParameter(name, std::move(schema), description);
+  };
+  ops.push_back({.method = "GET",
+                 .path = "/v1/alerts",
+                 .role = "viewer",
+                 .tag = "Monitoring",
+                 .id = "listAlerts",
+                 .summary = "Alerts, oldest first",
+                 .query = {query("rule", Str(), "Only this rule."),
+                           query("customer_id", Str(), "Only this customer."),
+                           query("acknowledged", Str(), "true or false."),
+                           query("after_id", Int(), "Paging: alerts after this id."),
+                           query("limit", IntRange(1, 500), "Default 50.")},
+                 .response = Reply({{"alerts", ArrayOf(Schema("Alert"))},
+                                    {"next_after_id", Nullable(Int())}}),
+                 .errors = {400, 401, 503}});
+  ops.push_back({.method = "POST",
+                 .path = "/v1/alerts/{alert_id}/acknowledge",
+                 .role = "credit_manager",
+                 .tag = "Monitoring",
+                 .id = "acknowledgeAlert",
+                 .summary = "Acknowledge an alert",
+                 .request_schema = "AcknowledgeAlertRequest",
+                 .response = Reply({{"alert_id", Int()}, {"acknowledged", Bool()}, Seq()}),
+                 .errors = {400, 401, 403, 404, 409, 413, 415, 503}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/alert-rules",
+                 .role = "viewer",
+                 .tag = "Monitoring",
+                 .id = "getAlertRules",
+                 .summary = "The alert rules' parameters",
+                 .response = any,
+                 .errors = {401, 503}});
+  ops.push_back({.method = "PUT",
+                 .path = "/v1/alert-rules",
+                 .role = "admin",
+                 .tag = "Monitoring",
+                 .id = "setAlertRules",
+                 .summary = "Set the alert rules' parameters",
+                 .request_schema = "SetAlertRulesRequest",
+                 .response = any,
+                 .errors = {400, 401, 403, 409, 413, 415, 503}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/webhooks",
+                 .role = "admin",
+                 .tag = "Monitoring",
+                 .id = "listWebhooks",
+                 .summary = "Configured webhooks (secrets are not shown)",
+                 .response = any,
+                 .errors = {401, 403, 404}});
+  ops.push_back({.method = "PUT",
+                 .path = "/v1/webhooks/{webhook_id}",
+                 .role = "admin",
+                 .tag = "Monitoring",
+                 .id = "putWebhook",
+                 .summary = "Create or replace a webhook",
+                 .without_idempotency_key = true,
+                 .request_schema = "PutWebhookRequest",
+                 .response = any,
+                 .errors = {400, 401, 403, 404, 413, 415},
+                 .replays = false});
+  ops.push_back({.method = "DELETE",
+                 .path = "/v1/webhooks/{webhook_id}",
+                 .role = "admin",
+                 .tag = "Monitoring",
+                 .id = "deleteWebhook",
+                 .summary = "Remove a webhook",
+                 .without_idempotency_key = true,
+                 .response = any,
+                 .errors = {401, 403, 404},
+                 .replays = false});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/webhook-deliveries",
+                 .role = "admin",
+                 .tag = "Monitoring",
+                 .id = "listWebhookDeliveries",
+                 .summary = "The delivery log, newest first",
+                 .query = {query("limit", IntRange(1, 1000), "Default 100.")},
+                 .response = any,
+                 .errors = {400, 401, 403, 404}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/reports/{report}",
+                 .role = "analyst",
+                 .tag = "Reports",
+                 .id = "getReport",
+                 .summary = "A report: portfolio, aging, overdue, dso, concentration, holds, trend",
+                 .description = "JSON by default; format=csv gives one section (section=, "
+                                "default the first) as CSV, format=xlsx the whole report as a "
+                                "workbook. See docs/reports.md.",
+                 .query = {query("format", Str(), "json, csv or xlsx."),
+                           query("section", Str(), "CSV: the section."),
+                           query("customer_id", Str(), "Aging: one customer."),
+                           query("after", Str(), "Aging: customers after this id."),
+                           query("limit", IntRange(1, 100000), "Rows of per-item sections."),
+                           query("window_days", IntRange(1, 3650), "DSO window, default 90."),
+                           query("days", IntRange(1, 731), "Trend: days back, default 400.")},
+                 .response = any,
+                 .errors = {400, 401, 403, 404, 503}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/exports/{entity}",
+                 .role = "analyst",
+                 .tag = "Reports",
+                 .id = "exportEntity",
+                 .summary = "Export customers, limits or open invoices as CSV",
+                 .response = any,
+                 .errors = {400, 401, 403, 503},
+                 .content_type = "text/csv"});
+  ops.push_back({.method = "POST",
+                 .path = "/v1/imports",
+                 .role = "credit_manager",
+                 .tag = "Reports",
+                 .id = "importCsv",
+                 .summary = "Import a CSV file of customers, limits, invoices or payments",
+                 .description = "The body is the CSV file (at most 1 MiB; larger files go "
+                                "through `creditline import`). All or nothing: 422 "
+                                "import_rejected lists every bad row with its line.",
+                 .without_idempotency_key = true,
+                 .query = {query("entity", Str(), "customers, limits, invoices or payments."),
+                           query("encoding", Str(), "auto, utf-8, gbk or gb18030.")},
+                 .request_schema = "ImportRequest",
+                 .response = any,
+                 .errors = {400, 401, 403, 413, 415, 422, 503},
+                 .replays = false});
 }
 
 std::vector<Operation> Operations() {
@@ -1734,6 +1898,7 @@ std::vector<Operation> Operations() {
                           {"created_by", Str()},
                           {"created_on", DateString()}}),
        .errors = kGetOne});
+  AddMonitoringOperations(ops);
   return ops;
 }
 
@@ -1848,7 +2013,7 @@ std::string Build() {
   json::array tags;
   for (const char* tag :
        {"Service", "Customers", "Orders", "Holds", "Receivables", "Groups", "Policies", "FX rates",
-        "Batch", "Events", "Tokens", "Sessions", "Users", "Assessment"}) {
+        "Batch", "Events", "Tokens", "Sessions", "Users", "Assessment", "Monitoring", "Reports"}) {
     tags.push_back(json::object{{"name", tag}});
   }
 

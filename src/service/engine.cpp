@@ -138,6 +138,7 @@ Engine::Engine(BusinessCalendar calendar, State state, Durability durability)
       last_seq_(state_.last_seq()),
       schedule_(durability.snapshots),
       keep_snapshots_(durability.keep_snapshots),
+      monitor_(durability.monitor),
       last_snapshot_seq_(state_.last_seq()) {
   if (durability.writer == nullptr) return;
   assert(durability.tip.seq == state_.last_seq() && !durability.standby);
@@ -376,10 +377,17 @@ void Engine::RecordPause(int64_t pause_us) {
 void Engine::Housekeeping(EngineContext& context) {
   next_tick_ = context.stamp.time + kEngineTickMs;
   std::optional<TimeMs> next_expiry = state_.NextExpiry();
-  if (!next_expiry || *next_expiry > context.stamp.time) return;
-  Envelope envelope{"", "system:expiry", context.stamp.time, context.stamp.today};
-  // An expiry sweep cannot fail; a failure here would be a programmer error.
-  Result<CommandResult> result = state_.Execute(envelope, ExpireReservations{}, context.events);
+  if (next_expiry && *next_expiry <= context.stamp.time) {
+    Envelope envelope{"", "system:expiry", context.stamp.time, context.stamp.today};
+    // An expiry sweep cannot fail; a failure here would be a programmer error.
+    Result<CommandResult> result = state_.Execute(envelope, ExpireReservations{}, context.events);
+    assert(result.ok());
+    (void)result;
+  }
+  if (!monitor_ || !state_.MonitorDue(context.stamp.time, context.stamp.today)) return;
+  // The time-based alert rules: the scan is decided here, with the time, and journaled.
+  Envelope envelope{"", "system:monitor", context.stamp.time, context.stamp.today};
+  Result<CommandResult> result = state_.Execute(envelope, RunMonitor{}, context.events);
   assert(result.ok());
   (void)result;
 }

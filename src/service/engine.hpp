@@ -38,7 +38,7 @@ namespace creditline::service {
 inline constexpr size_t kEngineQueueDepthMax = 100'000;
 // One batch takes at most this many tasks, bounding how long the first reply in it waits.
 inline constexpr size_t kEngineBatchMax = 4'096;
-// Housekeeping (reservation expiry) runs at least this often.
+// Housekeeping (reservation expiry, time-based alert rules) runs at least this often.
 inline constexpr int64_t kEngineTickMs = 1'000;
 // The change feed keeps this many recent events in memory.
 inline constexpr size_t kEventFeedRetainedMax = 200'000;
@@ -95,6 +95,9 @@ struct Durability {
   // Without a writer: the state follows a journal another server writes (Follow) until
   // Promote(); commands are refused meanwhile.
   bool standby = false;
+  // Runs the time-based alert rules from the housekeeping tick (RunMonitor); the server turns
+  // it on, embedded engines and tests that count events leave it off.
+  bool monitor = false;
 };
 
 struct EngineStats {
@@ -170,6 +173,7 @@ class Engine {
   std::atomic<uint64_t> last_seq_{0};
   SnapshotSchedule schedule_;
   size_t keep_snapshots_ = 3;
+  bool monitor_ = false;
   uint64_t last_snapshot_seq_ = 0;
   TimeMs last_snapshot_time_ = 0;
   TimeMs last_time_ = 0;

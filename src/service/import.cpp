@@ -1,0 +1,435 @@
+#include "service/import.hpp"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <set>
+
+#include "core/codec.hpp"
+#include "core/ids.hpp"
+
+namespace creditline::service {
+namespace {
+
+// Progress is reported every this many rows: often enough to see, rarely enough to be free.
+constexpr size_t kProgressEveryRows = 100'000;
+
+bool IsUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (extra > 0 && i + extra >= text.size()) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+Result<std::string> FromGb18030(std::string_view bytes) {
+  iconv_t cd = ::iconv_open("UTF-8", "GB18030");
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    return MakeError(ErrorCode::kInternal, "the GB18030 decoder is not available");
+  }
+  std::string out(bytes.size() * 2 + 16, '\0');
+  char* in_ptr = const_cast<char*>(bytes.data());
+  size_t in_left = bytes.size();
+  char* out_ptr = out.data();
+  size_t out_left = out.size();
+  while (in_left > 0) {
+    if (::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left) != static_cast<size_t>(-1)) continue;
+    if (errno == E2BIG) {
+      size_t used = out.size() - out_left;
+      out.resize(out.size() * 2);
+      out_ptr = out.data() + used;
+      out_left = out.size() - used;
+      continue;
+    }
+    ::iconv_close(cd);
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the file is neither UTF-8 nor GB18030: bad byte at offset " +
+                         std::to_string(bytes.size() - in_left),
+                     "encoding");
+  }
+  ::iconv_close(cd);
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// RFC 4180 records with the line each starts on.
+struct CsvRecord {
+  uint64_t line = 0;
+  std::vector<std::string> fields;
+};
+
+Result<std::vector<CsvRecord>> ReadCsv(std::string_view text) {
+  std::vector<CsvRecord> records;
+  uint64_t line = 1;
+  size_t i = 0;
+  while (i < text.size()) {
+    CsvRecord record{line, {}};
+    std::string field;
+    bool in_quotes = false, quoted = false, done = false;
+    while (!done) {
+      if (i >= text.size()) {
+        if (in_quotes) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "line " + std::to_string(record.line) + ": a quote is never closed");
+        }
+        done = true;
+        break;
+      }
+      char c = text[i++];
+      if (in_quotes) {
+        if (c == '"' && i < text.size() && text[i] == '"') {
+          field += '"', ++i;
+        } else if (c == '"') {
+          in_quotes = false;
+        } else {
+          if (c == '\n') ++line;
+          field += c;
+        }
+      } else if (c == '"' && field.empty() && !quoted) {
+        in_quotes = quoted = true;
+      } else if (c == ',') {
+        record.fields.push_back(std::move(field)), field.clear(), quoted = false;
+      } else if (c == '\r' || c == '\n') {
+        if (c == '\r' && i < text.size() && text[i] == '\n') ++i;
+        ++line;
+        done = true;
+      } else {
+        field += c;
+      }
+    }
+    record.fields.push_back(std::move(field));
+    bool blank = record.fields.size() == 1 && record.fields[0].empty();
+    if (!blank) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::string Trim(std::string text) {
+  auto space = [](unsigned char c) { return c == ' ' || c == '\t'; };
+  while (!text.empty() && space(text.back())) text.pop_back();
+  size_t start = 0;
+  while (start < text.size() && space(text[start])) ++start;
+  return text.substr(start);
+}
+
+struct EntitySpec {
+  const char* name;
+  std::vector<std::string> required, optional;
+};
+
+const EntitySpec kSpecs[] = {
+    {"customers",
+     {"customer_id", "name", "currency", "limit"},
+     {"industry", "region", "payment_terms_days", "grade", "review_on"}},
+    {"limits", {"customer_id", "currency", "limit"}, {"segment", "reason"}},
+    {"invoices",
+     {"invoice_id", "customer_id", "currency", "amount", "issued_on"},
+     {"segment", "due_on", "order_id"}},
+    {"payments",
+     {"payment_id", "customer_id", "currency", "amount", "received_on"},
+     {"segment", "invoice_id"}},
+};
+
+// One row's cells by column name, and the reading of typed values from them.
+class RowReader {
+ public:
+  RowReader(const std::map<std::string, size_t>& columns, const CsvRecord& record)
+      : columns_(columns), record_(record) {}
+
+  std::string Text(const std::string& column) const {
+    auto found = columns_.find(column);
+    if (found == columns_.end() || found->second >= record_.fields.size()) return "";
+    return Trim(record_.fields[found->second]);
+  }
+  Result<std::string> Id(const std::string& column, bool required) const {
+    std::string id = Text(column);
+    if (id.empty() && !required) return id;
+    CL_RETURN_IF_ERROR(ValidateId(id, column.c_str()));
+    return id;
+  }
+  Result<Money> Amount(const std::string& column) const {
+    CL_ASSIGN_OR_RETURN(Currency currency, Currency::Parse(Text("currency")));
+    std::string text = Text(column);
+    if (text.empty()) return MakeError(ErrorCode::kMissingField, column + " is empty", column);
+    Result<Money> money = ParseMoney(text, currency);
+    if (!money.ok()) return MakeError(money.error().code, money.error().message, column);
+    return money;
+  }
+  Result<Date> DateOf(const std::string& column, bool required) const {
+    std::string text = Text(column);
+    if (text.empty() && !required) return kNoDate;
+    Result<Date> date = ParseDate(text);
+    if (!date.ok()) return MakeError(ErrorCode::kInvalidDate, column + " must be YYYY-MM-DD", column);
+    return date;
+  }
+
+ private:
+  const std::map<std::string, size_t>& columns_;
+  const CsvRecord& record_;
+};
+
+Result<Command> CustomerRow(const RowReader& row, std::string* id) {
+  CreateCustomer c;
+  CL_ASSIGN_OR_RETURN(c.customer_id, row.Id("customer_id", true));
+  c.name = row.Text("name");
+  CL_RETURN_IF_ERROR(ValidateText(c.name, "name", true));
+  c.industry = row.Text("industry"), c.region = row.Text("region");
+  CL_RETURN_IF_ERROR(ValidateText(c.industry, "industry", false));
+  CL_RETURN_IF_ERROR(ValidateText(c.region, "region", false));
+  OpenAccount account;
+  account.account = AccountRef{c.customer_id, ""};
+  CL_ASSIGN_OR_RETURN(Money limit, row.Amount("limit"));
+  account.currency = limit.currency;
+  account.limit_minor = limit.minor;
+  std::string terms = row.Text("payment_terms_days");
+  if (!terms.empty()) {
+    if (terms.size() > 4 || !std::all_of(terms.begin(), terms.end(), ::isdigit)) {
+      return MakeError(ErrorCode::kInvalidArgument, "payment_terms_days must be 0..3650",
+                       "payment_terms_days");
+    }
+    account.payment_terms_days = std::stoi(terms);
+  }
+  account.grade = row.Text("grade");
+  CL_ASSIGN_OR_RETURN(account.review_on, row.DateOf("review_on", false));
+  c.account = account;
+  *id = c.customer_id;
+  return Command{c};
+}
+
+Result<Command> LimitRow(const RowReader& row, std::string* id) {
+  SetLimit c;
+  CL_ASSIGN_OR_RETURN(c.account.customer_id, row.Id("customer_id", true));
+  CL_ASSIGN_OR_RETURN(c.account.segment, row.Id("segment", false));
+  CL_ASSIGN_OR_RETURN(c.limit, row.Amount("limit"));
+  c.reason = row.Text("reason");
+  if (c.reason.empty()) c.reason = "import";
+  *id = c.account.customer_id + ":" + c.account.segment;
+  return Command{c};
+}
+
+Result<Command> InvoiceRow(const RowReader& row, std::string* id) {
+  CreateInvoice c;
+  CL_ASSIGN_OR_RETURN(c.invoice_id, row.Id("invoice_id", true));
+  CL_ASSIGN_OR_RETURN(c.account.customer_id, row.Id("customer_id", true));
+  CL_ASSIGN_OR_RETURN(c.account.segment, row.Id("segment", false));
+  CL_ASSIGN_OR_RETURN(c.order_id, row.Id("order_id", false));
+  CL_ASSIGN_OR_RETURN(c.amount, row.Amount("amount"));
+  CL_ASSIGN_OR_RETURN(c.issued_on, row.DateOf("issued_on", true));
+  CL_ASSIGN_OR_RETURN(c.due_on, row.DateOf("due_on", false));
+  *id = c.invoice_id;
+  return Command{c};
+}
+
+Result<Command> PaymentRow(const RowReader& row, std::string* id) {
+  RecordPayment c;
+  CL_ASSIGN_OR_RETURN(c.payment_id, row.Id("payment_id", true));
+  CL_ASSIGN_OR_RETURN(c.account.customer_id, row.Id("customer_id", true));
+  CL_ASSIGN_OR_RETURN(c.account.segment, row.Id("segment", false));
+  CL_ASSIGN_OR_RETURN(c.invoice_id, row.Id("invoice_id", false));
+  CL_ASSIGN_OR_RETURN(c.amount, row.Amount("amount"));
+  CL_ASSIGN_OR_RETURN(c.received_on, row.DateOf("received_on", true));
+  *id = c.payment_id;
+  return Command{c};
+}
+
+void AddProblem(std::vector<RowProblem>& problems, size_t& count, RowProblem problem) {
+  ++count;
+  if (problems.size() < kImportProblemsListedMax) problems.push_back(std::move(problem));
+}
+
+Result<std::map<std::string, size_t>> ReadHeader(const EntitySpec& spec, const CsvRecord& header) {
+  std::map<std::string, size_t> columns;
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    std::string name = Trim(header.fields[i]);
+    bool known = std::find(spec.required.begin(), spec.required.end(), name) != spec.required.end() ||
+                 std::find(spec.optional.begin(), spec.optional.end(), name) != spec.optional.end();
+    if (!known) {
+      return MakeError(ErrorCode::kUnknownField,
+                       "line 1: unknown column '" + name + "' for " + spec.name, name);
+    }
+    if (!columns.emplace(name, i).second) {
+      return MakeError(ErrorCode::kInvalidArgument, "line 1: column '" + name + "' twice", name);
+    }
+  }
+  for (const std::string& name : spec.required) {
+    if (!columns.contains(name)) {
+      return MakeError(ErrorCode::kMissingField, "line 1: the column '" + name + "' is missing",
+                       name);
+    }
+  }
+  return columns;
+}
+
+}  // namespace
+
+Result<Encoding> ParseEncoding(std::string_view text) {
+  if (text == "auto" || text.empty()) return Encoding::kAuto;
+  if (text == "utf-8" || text == "utf8" || text == "UTF-8") return Encoding::kUtf8;
+  if (text == "gbk" || text == "gb18030" || text == "GBK" || text == "GB18030") {
+    return Encoding::kGb18030;
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "encoding must be auto, utf-8, gbk or gb18030",
+                   "encoding");
+}
+
+Result<std::string> DecodeToUtf8(std::string_view bytes, Encoding encoding) {
+  bool bom = bytes.starts_with(kUtf8Bom);
+  if (bom) bytes.remove_prefix(kUtf8Bom.size());
+  if (encoding == Encoding::kGb18030) return FromGb18030(bytes);
+  if (bom || IsUtf8(bytes)) {
+    if (!IsUtf8(bytes)) {
+      return MakeError(ErrorCode::kInvalidArgument, "the file is not valid UTF-8", "encoding");
+    }
+    return std::string(bytes);
+  }
+  if (encoding == Encoding::kUtf8) {
+    return MakeError(ErrorCode::kInvalidArgument, "the file is not valid UTF-8", "encoding");
+  }
+  return FromGb18030(bytes);
+}
+
+Result<ParsedImport> ParseImport(const std::string& entity, std::string_view utf8) {
+  const EntitySpec* spec = nullptr;
+  for (const EntitySpec& candidate : kSpecs) {
+    if (entity == candidate.name) spec = &candidate;
+  }
+  if (spec == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "entity must be customers, limits, invoices or payments", "entity");
+  }
+  CL_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ReadCsv(utf8));
+  if (records.empty()) return MakeError(ErrorCode::kMissingField, "the file has no header line");
+  if (records.size() - 1 > kImportRowsMax) {
+    return MakeError(ErrorCode::kPayloadTooLarge, "the file has more than 5,000,000 rows");
+  }
+  CL_ASSIGN_OR_RETURN(auto columns, ReadHeader(*spec, records[0]));
+  ParsedImport parsed{entity, {}, {}, 0};
+  parsed.rows.reserve(records.size() - 1);
+  std::set<std::string> seen;
+  for (size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& record = records[r];
+    if (record.fields.size() != records[0].fields.size()) {
+      AddProblem(parsed.problems, parsed.problem_count,
+                 {record.line, "", "has " + std::to_string(record.fields.size()) +
+                                       " fields, the header " +
+                                       std::to_string(records[0].fields.size())});
+      continue;
+    }
+    RowReader row(columns, record);
+    std::string id;
+    Result<Command> command = entity == "customers" ? CustomerRow(row, &id)
+                              : entity == "limits"  ? LimitRow(row, &id)
+                              : entity == "invoices" ? InvoiceRow(row, &id)
+                                                     : PaymentRow(row, &id);
+    if (!command.ok()) {
+      AddProblem(parsed.problems, parsed.problem_count,
+                 {record.line, command.error().field, command.error().message});
+      continue;
+    }
+    if (!seen.insert(id).second) {
+      AddProblem(parsed.problems, parsed.problem_count,
+                 {record.line, "", "repeats the id '" + id + "' of an earlier row"});
+      continue;
+    }
+    std::string key = entity == "limits" ? "" : "import:" + entity + ":" + id;
+    parsed.rows.push_back(ImportRow{record.line, std::move(key), std::move(command).value()});
+  }
+  return parsed;
+}
+
+namespace {
+
+// True when the row's entity is already there as the row has it: the row is skipped.
+bool Unchanged(const State& state, const ImportRow& row, TimeMs now) {
+  if (!row.idempotency_key.empty() && state.RemembersKey(row.idempotency_key, now)) return true;
+  if (const auto* c = std::get_if<CreateCustomer>(&row.command)) {
+    return state.FindCustomer(c->customer_id) != nullptr;
+  }
+  if (const auto* c = std::get_if<SetLimit>(&row.command)) {
+    Result<AccountView> view = state.ViewAccount(c->account, kDateMin);
+    return view.ok() && view->currency == c->limit.currency && view->limit_minor == c->limit.minor;
+  }
+  if (const auto* c = std::get_if<CreateInvoice>(&row.command)) {
+    return state.HasOpenInvoice(c->invoice_id);
+  }
+  return false;
+}
+
+}  // namespace
+
+ImportOutcome ApplyImport(State& state, ParsedImport parsed, const Envelope& envelope,
+                          std::vector<Event>* events, const ImportProgress& progress) {
+  ImportOutcome outcome;
+  outcome.rows = parsed.rows.size() + parsed.problem_count;
+  outcome.problems = std::move(parsed.problems);
+  outcome.problem_count = parsed.problem_count;
+  std::vector<bool> skip(parsed.rows.size(), false);
+  for (size_t i = 0; i < parsed.rows.size(); ++i) {
+    const ImportRow& row = parsed.rows[i];
+    if (progress && i % kProgressEveryRows == 0) progress("validated", i, parsed.rows.size());
+    if (Unchanged(state, row, envelope.time)) {
+      skip[i] = true;
+      continue;
+    }
+    Envelope env = envelope;
+    env.idempotency_key = row.idempotency_key;
+    Event event;
+    Status decided = state.Decide(env, row.command, Fingerprint(row.command), &event);
+    if (!decided.ok()) {
+      AddProblem(outcome.problems, outcome.problem_count,
+                 {row.line, decided.error().field, decided.error().message});
+    }
+  }
+  if (outcome.problem_count > 0) return outcome;
+  std::sort(outcome.problems.begin(), outcome.problems.end(),
+            [](const RowProblem& a, const RowProblem& b) { return a.line < b.line; });
+  for (size_t i = 0; i < parsed.rows.size(); ++i) {
+    if (progress && i % kProgressEveryRows == 0) progress("imported", i, parsed.rows.size());
+    if (skip[i]) {
+      ++outcome.unchanged;
+      continue;
+    }
+    Envelope env = envelope;
+    env.idempotency_key = parsed.rows[i].idempotency_key;
+    Result<CommandResult> result = state.Execute(env, parsed.rows[i].command, events);
+    if (!result.ok()) {
+      // Validation passed, so only a row depending on an earlier row of the same file can get
+      // here (e.g. a sum overflowing); what came before it stays imported.
+      AddProblem(outcome.problems, outcome.problem_count,
+                 {parsed.rows[i].line, result.error().field, result.error().message});
+      return outcome;
+    }
+    if (result->replayed) {
+      ++outcome.unchanged;
+      continue;
+    }
+    ++outcome.imported;
+    if (outcome.first_seq == 0) outcome.first_seq = result->seq;
+    outcome.last_seq = result->seq;
+  }
+  if (progress) progress("imported", parsed.rows.size(), parsed.rows.size());
+  return outcome;
+}
+
+}  // namespace creditline::service

@@ -1,0 +1,144 @@
+// CSV import: encodings (UTF-8 with and without BOM, GBK written as bytes), all-or-nothing
+// validation naming every bad row by line, and idempotent re-runs.
+#include <gtest/gtest.h>
+
+#include "service/import.hpp"
+
+namespace creditline::service {
+namespace {
+
+constexpr TimeMs kNow = 1'800'000'000'000;
+
+Envelope At(TimeMs time) { return Envelope{"", "cli:import", time, DateOf(time, 0)}; }
+
+ImportOutcome Import(State& state, const std::string& entity, const std::string& bytes,
+                     std::vector<Event>* events = nullptr, Encoding encoding = Encoding::kAuto) {
+  Result<std::string> text = DecodeToUtf8(bytes, encoding);
+  EXPECT_TRUE(text.ok()) << (text.ok() ? "" : text.error().message);
+  Result<ParsedImport> parsed = ParseImport(entity, text.ok() ? *text : "");
+  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+  std::vector<Event> ignored;
+  return ApplyImport(state, parsed.ok() ? std::move(*parsed) : ParsedImport{}, At(kNow),
+                     events != nullptr ? events : &ignored);
+}
+
+const char* kCustomers =
+    "customer_id,name,industry,region,currency,limit,payment_terms_days,grade\r\n"
+    "C1,Acme,steel,east,CNY,1000.00,30,A\r\n"
+    "C2,\"Bolt, Nut & Co\",steel,north,CNY,250,45,BBB\r\n";
+
+TEST(ImportTest, ImportsCustomersAndARerunChangesNothing) {
+  State state;
+  std::vector<Event> events;
+  ImportOutcome first = Import(state, "customers", kCustomers, &events);
+  ASSERT_EQ(first.problem_count, 0u);
+  EXPECT_EQ(first.imported, 2u);
+  EXPECT_EQ(events.size(), 2u);
+  EXPECT_EQ(state.FindCustomer("C2")->name, "Bolt, Nut & Co");
+  Result<AccountView> c1 = state.ViewAccount(AccountRef{"C1", ""}, DateOf(kNow, 0));
+  ASSERT_TRUE(c1.ok());
+  EXPECT_EQ(c1->limit_minor, 100'000);
+  EXPECT_EQ(c1->grade, "A");
+  uint64_t hash = state.StateHash();
+  events.clear();
+  ImportOutcome again = Import(state, "customers", kCustomers, &events);
+  EXPECT_EQ(again.problem_count, 0u);
+  EXPECT_EQ(again.imported, 0u);
+  EXPECT_EQ(again.unchanged, 2u);
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(state.StateHash(), hash);
+}
+
+TEST(ImportTest, BadRowsImportNothingAndEveryOneIsNamed) {
+  State state;
+  ASSERT_EQ(Import(state, "customers", kCustomers).problem_count, 0u);
+  uint64_t hash = state.StateHash();
+  std::string invoices =
+      "invoice_id,customer_id,currency,amount,issued_on,due_on\n"
+      "I1,C1,CNY,100.00,2026-11-01,2026-12-01\n"   // line 2: good
+      "I2,C1,CNY,-5,2026-11-01,\n"                 // line 3: negative amount
+      "I3,NOPE,CNY,10,2026-11-01,\n"               // line 4: unknown customer
+      "I4,C1,CNY,10.001,2026-11-01,\n"             // line 5: too many decimals
+      "I5,C1,CNY,10,2026-02-30,\n"                 // line 6: impossible date
+      "I1,C1,CNY,100.00,2026-11-01,2026-12-01\n"   // line 7: repeated id
+      "I6,C1,XXX,10,2026-11-01,\n"                 // line 8: unknown currency
+      "I7,C1,CNY,10,2026-11-01,2026-10-01\n"       // line 9: due before issued
+      "I8,C1,CNY,10\n"                             // line 10: too few fields
+      "I9,C1,CNY,7.50,2026-11-02,\n";              // line 11: good
+  std::vector<Event> events;
+  ImportOutcome outcome = Import(state, "invoices", invoices, &events);
+  EXPECT_EQ(outcome.imported, 0u);
+  EXPECT_TRUE(events.empty());
+  EXPECT_EQ(state.StateHash(), hash);
+  std::vector<uint64_t> lines;
+  for (const RowProblem& p : outcome.problems) lines.push_back(p.line);
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<uint64_t>{3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(outcome.problem_count, 8u);
+  for (const RowProblem& p : outcome.problems) EXPECT_FALSE(p.message.empty()) << p.line;
+}
+
+TEST(ImportTest, HeaderProblemsAreRefused) {
+  EXPECT_FALSE(ParseImport("invoices", "invoice_id,customer_id\nI1,C1\n").ok());  // Missing.
+  EXPECT_FALSE(ParseImport("invoices",
+                           "invoice_id,customer_id,currency,amount,issued_on,colour\n")
+                   .ok());
+  EXPECT_FALSE(ParseImport("orders", "order_id\n").ok());
+  EXPECT_FALSE(ParseImport("customers", "").ok());
+  EXPECT_FALSE(ParseImport("customers", "customer_id,name\n\"C1,open quote\n").ok());
+}
+
+TEST(ImportTest, DecodesUtf8WithBomAndGbk) {
+  // "华东钢铁" (East China Steel) and the region "华东" in GBK bytes, as Excel in China saves CSV.
+  const std::string name_gbk = "\xBB\xAA\xB6\xAB\xB8\xD6\xCC\xFA";
+  const std::string region_gbk = "\xBB\xAA\xB6\xAB";
+  std::string gbk = "customer_id,name,region,currency,limit\r\nC9," + name_gbk + "," +
+                    region_gbk + ",CNY,500\r\n";
+  Result<std::string> decoded = DecodeToUtf8(gbk, Encoding::kAuto);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_NE(decoded->find("华东钢铁"), std::string::npos);
+  State state;
+  ImportOutcome outcome = Import(state, "customers", gbk);
+  ASSERT_EQ(outcome.problem_count, 0u) << outcome.problems.front().message;
+  EXPECT_EQ(state.FindCustomer("C9")->name, "华东钢铁");
+  EXPECT_EQ(state.FindCustomer("C9")->region, "华东");
+
+  std::string bom = "\xEF\xBB\xBF" "customer_id,name,currency,limit\nC8,上海贸易,CNY,1\n";
+  ASSERT_EQ(Import(state, "customers", bom).problem_count, 0u);
+  EXPECT_EQ(state.FindCustomer("C8")->name, "上海贸易");
+  // Named encodings: GBK bytes are not UTF-8.
+  EXPECT_FALSE(DecodeToUtf8(gbk, Encoding::kUtf8).ok());
+  EXPECT_TRUE(DecodeToUtf8(gbk, Encoding::kGb18030).ok());
+  EXPECT_FALSE(ParseEncoding("latin1").ok());
+}
+
+TEST(ImportTest, LimitsInvoicesAndPaymentsApplyInOrder) {
+  State state;
+  ASSERT_EQ(Import(state, "customers", kCustomers).problem_count, 0u);
+  ImportOutcome limits = Import(state, "limits", "customer_id,currency,limit\nC1,CNY,2000\n");
+  ASSERT_EQ(limits.problem_count, 0u);
+  EXPECT_EQ(limits.imported, 1u);
+  EXPECT_EQ(Import(state, "limits", "customer_id,currency,limit\nC1,CNY,2000\n").unchanged, 1u);
+  ASSERT_EQ(Import(state, "invoices",
+                   "invoice_id,customer_id,currency,amount,issued_on\nI1,C1,CNY,300,2026-11-01\n"
+                   "I2,C1,CNY,200,2026-11-02\n")
+                .problem_count,
+            0u);
+  ImportOutcome payments = Import(
+      state, "payments",
+      "payment_id,customer_id,currency,amount,received_on\nP1,C1,CNY,350,2026-11-20\n");
+  ASSERT_EQ(payments.problem_count, 0u);
+  Result<AccountView> view = state.ViewAccount(AccountRef{"C1", ""}, DateOf(kNow, 0));
+  EXPECT_EQ(view->limit_minor, 200'000);
+  EXPECT_EQ(view->receivables_open_minor, 15'000);
+  // The same payments file again: remembered by its id, nothing changes.
+  uint64_t hash = state.StateHash();
+  EXPECT_EQ(Import(state, "payments",
+                   "payment_id,customer_id,currency,amount,received_on\nP1,C1,CNY,350,2026-11-20\n")
+                .unchanged,
+            1u);
+  EXPECT_EQ(state.StateHash(), hash);
+}
+
+}  // namespace
+}  // namespace creditline::service
