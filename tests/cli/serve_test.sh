@@ -41,7 +41,7 @@ grep -q "is in use by another creditline (pid $server)" "$work/second.log" ||
 stop_server
 grep -q "stopped" "$work/serve.log" || fail "serve did not report a clean stop"
 "$creditline" verify --data "$work/data" >"$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
-grep -q "verify: OK: 2 journal records" "$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
+grep -q "verify: OK: 3 journal records" "$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
 
 # A restart, and a server started from the backup, both have the held order.
 for dir in data restored; do
@@ -51,7 +51,7 @@ for dir in data restored; do
     cp "$work/data/tokens.tsv" "$work/restored/"
   fi
   start_server "$work/$dir" "$work/$dir.log" --time-zone Asia/Shanghai
-  grep -q "recovered 2 events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
+  grep -q "recovered 3 events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
   curl -s "${auth[@]}" "http://127.0.0.1:$port/v1/orders/O1" | grep -q '"status":"held"' ||
     fail "$dir: the held order is gone"
   stop_server
