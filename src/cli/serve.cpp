@@ -313,8 +313,7 @@ void RunServe(ServeOptions options) {
   while (end == ServeEnd::kLostLease) {
     end = ServeOnce(options, signals, *calendar, **tokens, **users, web.get(), review_minute);
   }
-  if (end == ServeEnd::kStopped) std::printf("stopped
-");
+  if (end == ServeEnd::kStopped) std::printf("stopped\n");
 }
 
 }  // namespace

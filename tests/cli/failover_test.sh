@@ -46,9 +46,11 @@ start_server "$work/a" "$work/a.log" --store "$schema_url"
 port_a=$port server_a=$server
 wait_for "$port_a" '"role":"active"'
 create_customer_and_held_order
+seq_of() { health "$1" | sed -n 's/.*"seq":\([0-9]*\).*/\1/p'; }
+seq_a=$(seq_of "$port_a")
 start_server "$work/b" "$work/b.log" --store "$schema_url"
 port_b=$port second=$server server=$server_a
-wait_for "$port_b" '"role":"standby","seq":2\|"seq":2.*"role":"standby"'
+wait_for "$port_b" "\"seq\":$seq_a,.*\"role\":\"standby\""
 
 # The writer's session holds the lease; end it from the database side.
 terminated=$(sql "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted")
@@ -74,7 +76,7 @@ status=$(curl -s -o "$work/refused.json" -w '%{http_code}' "${auth[@]}" -H "Idem
 status=$(curl -s -o "$work/created.json" -w '%{http_code}' "${auth[@]}" -H "Idempotency-Key: k3" \
   -X POST "http://127.0.0.1:$port_b/v1/customers" -d "$body")
 [[ $status == 201 ]] || fail "the new active server answered $status: $(cat "$work/created.json")"
-wait_for "$port_a" '"seq":3'
+wait_for "$port_a" "\"seq\":$(seq_of "$port_b"),"
 curl -s "${auth[@]}" "http://127.0.0.1:$port_a/v1/customers/C2" | grep -q '"name":"Beta"' ||
   fail "the deposed server, now a standby, does not serve what the new active server wrote"
 "$creditline" verify --store "$schema_url" >"$work/verify.log" || fail "$(cat "$work/verify.log")"
