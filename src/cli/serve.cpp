@@ -57,7 +57,7 @@ struct ServeOptions {
   int64_t snapshot_every_seconds = 3'600;
   size_t keep_snapshots = 3;
   bool bi_projection = false;  // Keep the SQL projection for BI tools (PostgreSQL only).
-  std::string review_at;  // HH:MM local business time; empty: no daily review.
+  std::string review_at;       // HH:MM local business time; empty: no daily review.
 };
 
 void PrintLine(const std::string& line) {
@@ -197,8 +197,7 @@ ServeEnd WaitForStop(const sigset_t& signals, const service::Engine& engine, boo
 
 ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
                    const service::BusinessCalendar& calendar, service::TokenStore& tokens,
-                   service::UserStore& users, const http::StaticFiles* web,
-                   int32_t review_minute) {
+                   service::UserStore& users, const http::StaticFiles* web, int32_t review_minute) {
   Result<OpenedStore> opened = OpenAndRecover(options.data_dir, options.store_url,
                                               options.snapshots, options.keep_snapshots);
   if (!opened.ok()) {

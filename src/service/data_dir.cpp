@@ -11,6 +11,21 @@ namespace creditline::service {
 
 std::string JournalPath(const std::string& data_dir) { return data_dir + "/journal.db"; }
 
+Status ReplaceFile(const std::string& path, std::string_view text) {
+  auto failed = [](const std::string& what, const std::string& file) {
+    return MakeError(ErrorCode::kInternal, what + " " + file + ": " + std::strerror(errno));
+  };
+  std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return failed("cannot write", temporary);
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                 ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) return failed("cannot write", temporary);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) return failed("cannot replace", path);
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(const std::string& data_dir) {
   std::string path = data_dir + "/LOCK";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -8,12 +8,18 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 
 namespace creditline::service {
 
 std::string JournalPath(const std::string& data_dir);
+
+// Replaces the file at `path` with `text` (mode 0600) so that a reader or a crash sees the old
+// file or the new one, never a mix: written to PATH.tmp, fsynced, then renamed over PATH.
+// kInternal naming the file and the system's reason when it cannot.
+Status ReplaceFile(const std::string& path, std::string_view text);
 
 class DataDirLock {
  public:

@@ -1,13 +1,10 @@
 #include "service/tokens.hpp"
 
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +12,7 @@
 #include <sstream>
 
 #include "core/ids.hpp"
+#include "service/data_dir.hpp"
 
 namespace creditline::service {
 namespace {
@@ -35,10 +33,6 @@ std::string RandomHex(size_t bytes) {
     text += kHex[byte & 15];
   }
   return text;
-}
-
-Error FileError(const std::string& what, const std::string& path) {
-  return MakeError(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -174,20 +168,12 @@ std::vector<TokenRecord> TokenStore::List() const {
 }
 
 Status TokenStore::Save() const {
-  std::string temporary = path_ + ".tmp";
   std::string text;
   for (const TokenRecord& r : records_) {
     text += r.token_id + "\t" + std::string(NameOf(r.role)) + "\t" + r.name + "\t" + r.hash_hex +
             "\t" + std::to_string(r.created_at) + "\t" + (r.revoked ? "1" : "0") + "\n";
   }
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return FileError("cannot write", temporary);
-  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                 ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written) return FileError("cannot write", temporary);
-  if (::rename(temporary.c_str(), path_.c_str()) != 0) return FileError("cannot replace", path_);
-  return Status::Ok();
+  return ReplaceFile(path_, text);
 }
 
 }  // namespace creditline::service

@@ -1,15 +1,14 @@
 #include "service/users.hpp"
 
 #include <argon2.h>
-#include <fcntl.h>
 #include <openssl/rand.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+
+#include "service/data_dir.hpp"
 
 namespace creditline::service {
 namespace {
@@ -17,10 +16,6 @@ namespace {
 constexpr const char* kUserFile = "users.tsv";
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kHashBytes = 32;
-
-Error FileError(const std::string& what, const std::string& path) {
-  return MakeError(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
-}
 
 // A hash of a password nobody has, verified against when the user is unknown.
 const std::string& DecoyHash() {
@@ -183,20 +178,12 @@ std::vector<UserRecord> UserStore::List() const {
 }
 
 Status UserStore::Save() const {
-  std::string temporary = path_ + ".tmp";
   std::string text;
   for (const UserRecord& r : records_) {
     text += r.username + "\t" + std::string(NameOf(r.role)) + "\t" + r.password_hash + "\t" +
             std::to_string(r.created_at) + "\t" + (r.disabled ? "1" : "0") + "\n";
   }
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return FileError("cannot write", temporary);
-  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                 ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written) return FileError("cannot write", temporary);
-  if (::rename(temporary.c_str(), path_.c_str()) != 0) return FileError("cannot replace", path_);
-  return Status::Ok();
+  return ReplaceFile(path_, text);
 }
 
 }  // namespace creditline::service

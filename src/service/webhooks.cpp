@@ -43,7 +43,8 @@ Result<Url> ParseUrl(const std::string& url) {
   std::string authority = rest.substr(0, slash);
   Url out{authority, "80", slash == std::string::npos ? "/" : rest.substr(slash)};
   size_t colon = authority.rfind(':');
-  if (colon != std::string::npos) out.host = authority.substr(0, colon), out.port = authority.substr(colon + 1);
+  if (colon != std::string::npos)
+    out.host = authority.substr(0, colon), out.port = authority.substr(colon + 1);
   if (out.host.empty() || out.port.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "url has no host", "url");
   }
@@ -134,10 +135,9 @@ Status WebhookDispatcher::Load() {
     webhooks_.clear();
     for (const json::value& item : root.at("webhooks").as_array()) {
       const json::object& o = item.as_object();
-      webhooks_.push_back(Webhook{json::value_to<std::string>(o.at("webhook_id")),
-                                  json::value_to<std::string>(o.at("url")),
-                                  json::value_to<std::string>(o.at("secret")),
-                                  o.at("active").as_bool()});
+      webhooks_.push_back(Webhook{
+          json::value_to<std::string>(o.at("webhook_id")), json::value_to<std::string>(o.at("url")),
+          json::value_to<std::string>(o.at("secret")), o.at("active").as_bool()});
     }
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kCorruptRecord, config_path_ + " is unreadable: " + e.what());
@@ -186,7 +186,8 @@ Status WebhookDispatcher::Put(Webhook webhook) {
 
 Status WebhookDispatcher::Remove(const std::string& webhook_id) {
   std::lock_guard lock(mutex_);
-  size_t removed = std::erase_if(webhooks_, [&](const Webhook& w) { return w.webhook_id == webhook_id; });
+  size_t removed =
+      std::erase_if(webhooks_, [&](const Webhook& w) { return w.webhook_id == webhook_id; });
   if (removed == 0) {
     return MakeError(ErrorCode::kRouteNotFound, "no webhook '" + webhook_id + "'", "webhook_id");
   }
@@ -230,8 +231,9 @@ void WebhookDispatcher::Loop() {
     {
       std::unique_lock lock(mutex_);
       if (stopping_) return;
-      auto found = std::min_element(queue_.begin(), queue_.end(),
-                                    [](const Delivery& a, const Delivery& b) { return a.due < b.due; });
+      auto found =
+          std::min_element(queue_.begin(), queue_.end(),
+                           [](const Delivery& a, const Delivery& b) { return a.due < b.due; });
       if (found != queue_.end() && found->due <= now) {
         due = std::move(*found);
         queue_.erase(found);
