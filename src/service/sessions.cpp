@@ -1,10 +1,6 @@
 #include "service/sessions.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
-#include <cstdlib>
-#include <vector>
 
 #include "service/tokens.hpp"
 
@@ -17,18 +13,6 @@ constexpr size_t kCsrfTokenBytes = 24;  // 192 bits.
 constexpr TimeMs kSweepEveryMs = 60 * 1000;
 // Throttle windows are forgotten past this many keys, oldest first, to bound memory.
 constexpr size_t kThrottleKeysMax = 100'000;
-
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> buffer(bytes);
-  if (RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) std::abort();  // No entropy.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned char byte : buffer) {
-    text += kHex[byte >> 4];
-    text += kHex[byte & 15];
-  }
-  return text;
-}
 
 }  // namespace
 

@@ -23,19 +23,24 @@ constexpr const char* kTokenFile = "tokens.tsv";
 constexpr size_t kSecretBytes = 24;  // 192 bits of randomness.
 constexpr size_t kTokenIdBytes = 6;
 
-std::string RandomHex(size_t bytes) {
-  std::vector<unsigned char> buffer(bytes);
-  if (RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) std::abort();  // No entropy.
+}  // namespace
+
+std::string HexOf(const unsigned char* bytes, size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;
-  for (unsigned char byte : buffer) {
-    text += kHex[byte >> 4];
-    text += kHex[byte & 15];
+  text.reserve(2 * size);
+  for (size_t i = 0; i < size; ++i) {
+    text += kHex[bytes[i] >> 4];
+    text += kHex[bytes[i] & 15];
   }
   return text;
 }
 
-}  // namespace
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> buffer(bytes);
+  if (RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) std::abort();  // No entropy.
+  return HexOf(buffer.data(), buffer.size());
+}
 
 std::string_view NameOf(Role role) { return kRoleNames[static_cast<size_t>(role)]; }
 
@@ -52,13 +57,7 @@ std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned int i = 0; i < length; ++i) {
-    text += kHex[digest[i] >> 4];
-    text += kHex[digest[i] & 15];
-  }
-  return text;
+  return HexOf(digest, length);
 }
 
 NewToken TokenStore::Generate(Role role, const std::string& name, TimeMs now) {

@@ -48,6 +48,11 @@ struct NewToken {
 };
 
 std::string Sha256Hex(std::string_view data);
+// Lower-case hex of `size` bytes.
+std::string HexOf(const unsigned char* bytes, size_t size);
+// `bytes` bytes from OpenSSL's random generator, as hex (secrets, ids, CSRF tokens). Aborts
+// when the system has no entropy to give.
+std::string RandomHex(size_t bytes);
 
 class TokenStore {
  public:

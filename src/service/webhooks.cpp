@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "core/ids.hpp"
+#include "service/tokens.hpp"
 
 namespace creditline::service {
 namespace {
@@ -88,13 +89,7 @@ std::string SignWebhook(const std::string& secret, int64_t unix_seconds, const s
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
-  }
-  return "t=" + std::to_string(unix_seconds) + ",v1=" + hex;
+  return "t=" + std::to_string(unix_seconds) + ",v1=" + HexOf(digest, length);
 }
 
 std::string AlertJson(const Alert& a) {
