@@ -1,6 +1,8 @@
 #include "service/demo_portfolio.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -85,7 +87,7 @@ struct DemoCustomer {
 
 // What happens on a later day.
 struct Pending {
-  enum Kind { kInvoice, kPayment, kHoldDecision } kind;
+  enum Kind { kInvoice, kPayment, kHoldDecision, kLimitDecision } kind;
   std::string id;  // Order (invoice, hold decision) or invoice (payment).
   std::string customer_id;
   Money amount;
@@ -93,6 +95,14 @@ struct Pending {
 
 // Credit managers review the portfolio about once a month.
 constexpr int32_t kReviewEveryDays = 30;
+// They acknowledge alerts once a week; those of the last week stay open for the console.
+constexpr int32_t kAcknowledgeAfterDays = 7;
+// Sales ask for limit changes in the last days of the history; these wait for a credit manager.
+constexpr int32_t kOpenRequestDays = 5;
+// The default assessment policy's tier for credit managers (docs/assessment.md).
+constexpr int64_t kManagerApprovesUpToMinor = 500'000'000;
+// Limit requests: one every few working days over the year, decided a day or two later.
+constexpr int kLimitRequestPercentPerDay = 30;
 
 class Generator {
  public:
@@ -105,6 +115,9 @@ class Generator {
     CL_RETURN_IF_ERROR(SetUp());
     for (Date day = first; day < today_; day = Date{day.days + 1}) {
       StartDay(day);
+      // The server's first tick of each business day: time-based alerts and the day's trend
+      // point, so the portfolio trend covers the whole year of history.
+      CL_RETURN_IF_ERROR(Execute("system:monitor", RunMonitor{}));
       CL_RETURN_IF_ERROR(RunDay(day));
     }
     portfolio_.open_holds = static_cast<int>(state_.Holds(10'000).size());
@@ -231,8 +244,10 @@ class Generator {
       pending_.erase(due);
       for (const Pending& item : work) CL_RETURN_IF_ERROR(Carry(day, item));
     }
-    bool weekday = (day.days + 3) % 7 < 5;  // 1970-01-01 was a Thursday (Monday is 0).
-    if (!weekday) return Status::Ok();
+    int weekday_index = (day.days + 3) % 7;  // 1970-01-01 was a Thursday (Monday is 0).
+    if (weekday_index >= 5) return Status::Ok();
+    if (weekday_index == 0) CL_RETURN_IF_ERROR(AcknowledgeAlerts(day));
+    CL_RETURN_IF_ERROR(LimitRequests(day));
     if (day.days - last_review_.days >= kReviewEveryDays) {
       last_review_ = day;
       for (DemoCustomer& customer : customers_) CL_RETURN_IF_ERROR(Review(day, customer));
@@ -284,6 +299,46 @@ class Generator {
     return Status::Ok();
   }
 
+  // A credit manager acknowledges the alerts older than a week.
+  Status AcknowledgeAlerts(Date day) {
+    AlertFilter filter;
+    filter.acknowledged = false;
+    std::vector<uint64_t> old;
+    for (const Alert& alert : state_.Alerts(filter, SIZE_MAX)) {
+      if (alert.day.days > day.days - kAcknowledgeAfterDays) break;  // Alerts are in time order.
+      old.push_back(alert.alert_id);
+    }
+    for (uint64_t alert_id : old) {
+      CL_RETURN_IF_ERROR(Execute("user:manager", AcknowledgeAlert{alert_id}));
+    }
+    return Status::Ok();
+  }
+
+  // Sales ask for more credit for busy customers; a credit manager decides a day or two later,
+  // except for the requests of the last days, which stay pending.
+  Status LimitRequests(Date day) {
+    bool recent = today_.days - day.days <= kOpenRequestDays;
+    if (!recent && !random_.Chance(kLimitRequestPercentPerDay)) return Status::Ok();
+    const DemoCustomer& customer = customers_[random_.Next() % customers_.size()];
+    CL_ASSIGN_OR_RETURN(AccountView view, state_.ViewAccount({customer.id, ""}, day));
+    if (view.status != AccountStatus::kActive) return Status::Ok();
+    std::string request_id = "LR-" + std::to_string(400'001 + limit_requests_++);
+    bool temporary = random_.Chance(30);
+    int64_t amount = temporary ? customer.limit_minor * random_.Between(10, 30) / 100
+                               : customer.limit_minor * random_.Between(115, 150) / 100;
+    amount = std::max<int64_t>(amount / 1'000'000 * 1'000'000, 1'000'000);
+    RequestLimitChange request{request_id, {customer.id, ""}, Money{amount, customer.currency},
+                               temporary ? Date{day.days + random_.Between(30, 90)} : kNoDate,
+                               temporary ? "seasonal peak: temporary increase for large orders"
+                                         : "order volume growing; more headroom needed"};
+    CL_RETURN_IF_ERROR(Execute("user:sales", request));
+    if (!recent) {
+      Schedule(Date{day.days + random_.Between(1, 2)},
+               Pending{Pending::kLimitDecision, request_id, customer.id, request.amount});
+    }
+    return Status::Ok();
+  }
+
   Status PlaceOrder(Date day, const DemoCustomer& customer) {
     std::string order_id = "SO-" + std::to_string(100'001 + portfolio_.orders++);
     int percent = random_.Between(3, 28);
@@ -308,6 +363,17 @@ class Generator {
   }
 
   Status Carry(Date day, const Pending& item) {
+    if (item.kind == Pending::kLimitDecision) {
+      // Amounts above the credit managers' approval tier go to an administrator.
+      bool large = item.amount.minor > kManagerApprovesUpToMinor;
+      bool approve = random_.Chance(70);
+      DecideLimitRequest decide{item.id, approve,
+                                approve ? "payment record supports it"
+                                        : "overdue balance; revisit next quarter",
+                                large ? "admin" : "credit_manager"};
+      CL_RETURN_IF_ERROR(Execute(large ? "user:admin" : "user:manager", decide));
+      return Status::Ok();
+    }
     if (item.kind == Pending::kHoldDecision) {
       if (random_.Chance(60)) {
         CL_RETURN_IF_ERROR(Execute("user:credit_manager",
@@ -367,6 +433,7 @@ class Generator {
   std::map<int32_t, std::vector<Pending>> pending_;
   DemoPortfolio portfolio_;
   uint64_t keys_ = 0;
+  int limit_requests_ = 0;
 };
 
 }  // namespace

@@ -60,5 +60,36 @@ TEST(DemoPortfolioTest, IsAYearOfLivingHistoryThatReplays) {
   EXPECT_GT(over_limit, 0) << "released holds take some accounts past their limits";
 }
 
+TEST(DemoPortfolioTest, GivesTheConsoleRequestsAlertsAndAYearOfTrend) {
+  Result<DemoPortfolio> demo = GenerateDemoPortfolio(kToday, kDemoSeed);
+  ASSERT_TRUE(demo.ok()) << demo.error().message;
+  State replayed;
+  for (const Event& event : demo->events) replayed.Apply(event);
+  // Pending limit requests from sales, for a credit manager to decide; older ones decided.
+  LimitRequestFilter pending;
+  pending.status = LimitRequestStatus::kPending;
+  size_t next = 0;
+  std::vector<const LimitRequest*> open = replayed.ListLimitRequests(pending, 0, 1'000, &next);
+  EXPECT_GE(open.size(), 3u);
+  for (const LimitRequest* request : open) EXPECT_EQ(request->requested_by, "user:sales");
+  LimitRequestFilter approved;
+  approved.status = LimitRequestStatus::kApproved;
+  EXPECT_GT(replayed.ListLimitRequests(approved, 0, 1'000, &next).size(), 10u);
+  // Alerts: the last week's unacknowledged, older ones acknowledged by a credit manager.
+  AlertFilter unacknowledged;
+  unacknowledged.acknowledged = false;
+  std::vector<Alert> waiting = replayed.Alerts(unacknowledged, 100'000);
+  EXPECT_GT(waiting.size(), 10u);
+  for (const Alert& alert : waiting) EXPECT_GE(alert.day.days, kToday.days - 14);
+  AlertFilter acknowledged;
+  acknowledged.acknowledged = true;
+  EXPECT_GT(replayed.Alerts(acknowledged, 100'000).size(), 100u);
+  // A trend point for every day of the history.
+  const std::vector<TrendPoint>& trend = replayed.monitor().trend;
+  ASSERT_FALSE(trend.empty());
+  EXPECT_EQ(trend.front().day, Date{kToday.days - kDemoHistoryDays});
+  EXPECT_EQ(trend.back().day, Date{kToday.days - 1});
+}
+
 }  // namespace
 }  // namespace creditline::service

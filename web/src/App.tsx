@@ -5,11 +5,15 @@ import zhCN from 'antd/locale/zh_CN';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth';
 import { I18nProvider, useI18n } from './i18n';
+import { AlertsPage } from './pages/Alerts';
 import { AppLayout } from './pages/AppLayout';
 import { CustomerDetailPage } from './pages/CustomerDetail';
 import { CustomersPage } from './pages/Customers';
+import { DashboardPage } from './pages/Dashboard';
 import { HoldsPage } from './pages/Holds';
+import { LimitRequestsPage } from './pages/LimitRequests';
 import { LoginPage } from './pages/Login';
+import { ReportsPage } from './pages/Reports';
 import { SettingsPage } from './pages/Settings';
 
 function Guarded() {
@@ -33,12 +37,16 @@ function Themed() {
             <Routes>
               <Route path="/login" element={<LoginPage />} />
               <Route element={<Guarded />}>
-                <Route path="/" element={<Navigate to="/customers" replace />} />
+                <Route path="/" element={<Navigate to="/dashboard" replace />} />
+                <Route path="/dashboard" element={<DashboardPage />} />
+                <Route path="/limit-requests" element={<LimitRequestsPage />} />
+                <Route path="/alerts" element={<AlertsPage />} />
+                <Route path="/reports" element={<ReportsPage />} />
                 <Route path="/customers" element={<CustomersPage />} />
                 <Route path="/customers/:customerId" element={<CustomerDetailPage />} />
                 <Route path="/holds" element={<HoldsPage />} />
                 <Route path="/settings" element={<SettingsPage />} />
-                <Route path="*" element={<Navigate to="/customers" replace />} />
+                <Route path="*" element={<Navigate to="/dashboard" replace />} />
               </Route>
             </Routes>
           </BrowserRouter>

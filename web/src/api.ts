@@ -142,3 +142,21 @@ export interface Invoice {
   due_on: string;
   days_past_due: number;
 }
+
+// Uploads a file as the request body (CSV import): same CSRF and error handling as request().
+export async function upload<T>(path: string, body: Blob, contentType: string): Promise<T> {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': contentType, 'X-CSRF-Token': csrfToken },
+    credentials: 'same-origin',
+    body,
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!response.ok) {
+    const error = json.error ?? {};
+    if (response.status === 401) onUnauthenticated?.();
+    throw Object.assign(new ApiError(response.status, error.code ?? 'http_error', error.message ?? response.statusText, error.field ?? ''), { details: json as unknown });
+  }
+  return json as T;
+}

@@ -1,11 +1,13 @@
 // Console languages: English and Simplified Chinese, switchable and remembered in localStorage.
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { kPagesEn, kPagesZh } from './i18n_pages';
 
 export type Locale = 'en' | 'zh-CN';
 export const kLocales: Locale[] = ['en', 'zh-CN'];
 const kStorageKey = 'creditline.locale';
 
 const en = {
+  ...kPagesEn,
   'app.title': 'Creditline',
   'nav.customers': 'Customers',
   'nav.holds': 'Hold queue',
@@ -137,6 +139,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const zh: Record<MessageKey, string> = {
+  ...kPagesZh,
   'app.title': 'Creditline 信用管理',
   'nav.customers': '客户',
   'nav.holds': '冻结队列',

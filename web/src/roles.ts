@@ -19,3 +19,19 @@ export const kPermissions = {
 export function can(role: Role | undefined, action: keyof typeof kPermissions): boolean {
   return atLeast(role, kPermissions[action]);
 }
+
+// The pages added with the dashboard: what each role may do there (docs/console.md).
+export const kPagePermissions = {
+  requestLimit: 'sales',
+  decideLimitRequests: 'analyst',
+  acknowledgeAlerts: 'credit_manager',
+  readReports: 'analyst',
+  importData: 'credit_manager',
+  editScorecard: 'credit_manager',
+  manageMonitoring: 'admin',
+  editAssessmentPolicy: 'admin',
+} as const satisfies Record<string, Role>;
+
+export function mayDo(role: Role | undefined, action: keyof typeof kPagePermissions): boolean {
+  return atLeast(role, kPagePermissions[action]);
+}

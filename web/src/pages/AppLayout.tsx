@@ -1,4 +1,4 @@
-import { LogoutOutlined, SettingOutlined, StopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { AlertOutlined, AuditOutlined, BarChartOutlined, DashboardOutlined, LogoutOutlined, SettingOutlined, StopOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Avatar, Dropdown, Layout, Menu, Segmented, Space, Typography } from 'antd';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth';
@@ -11,8 +11,12 @@ export function AppLayout() {
   const location = useLocation();
   const selected = '/' + (location.pathname.split('/')[1] ?? '');
   const items = [
+    { key: '/dashboard', icon: <DashboardOutlined />, label: t('nav.dashboard') },
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
     { key: '/holds', icon: <StopOutlined />, label: t('nav.holds') },
+    { key: '/limit-requests', icon: <AuditOutlined />, label: t('nav.limit_requests') },
+    { key: '/alerts', icon: <AlertOutlined />, label: t('nav.alerts') },
+    { key: '/reports', icon: <BarChartOutlined />, label: t('nav.reports') },
     { key: '/settings', icon: <SettingOutlined />, label: t('nav.settings') },
   ];
   return (

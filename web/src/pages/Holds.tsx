@@ -6,13 +6,14 @@ import { Link } from 'react-router-dom';
 import { api, ApiError, type Order } from '../api';
 import { useAuth } from '../auth';
 import { useFormat } from '../format';
+import { reasonText, type DecisionFigures } from '../codes';
 import { useI18n } from '../i18n';
 import { can } from '../roles';
 
 type Action = 'release' | 'reject';
 
 export function HoldsPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const format = useFormat();
   const { session } = useAuth();
   const [holds, setHolds] = useState<Order[]>([]);
@@ -107,7 +108,7 @@ export function HoldsPage() {
                 {o.decision?.reasons.map((r) => (
                   <span key={r.code}>
                     <Tag color="orange">{r.code}</Tag>
-                    <Typography.Text type="secondary">{r.message}</Typography.Text>
+                    <Typography.Text type="secondary" data-testid="hold-reason">{reasonText(locale, r, o.decision as DecisionFigures)}</Typography.Text>
                   </span>
                 ))}
               </Space>
@@ -142,7 +143,7 @@ export function HoldsPage() {
         okText={pending ? t(pending.action === 'release' ? 'holds.release' : 'holds.reject') : ''}
         cancelText={t('common.cancel')}
       >
-        {pending?.action === 'release' && <Alert type="warning" showIcon message={t('holds.reasons')} description={pending.orders.length > 1 ? undefined : holds.find((h) => h.order_id === pending.orders[0])?.decision?.reasons.map((r) => r.message).join('; ')} style={{ marginBottom: 12 }} />}
+        {pending?.action === 'release' && <Alert type="warning" showIcon message={t('holds.reasons')} description={pending.orders.length > 1 ? undefined : holds.find((h) => h.order_id === pending.orders[0])?.decision?.reasons.map((r) => reasonText(locale, r, holds.find((h) => h.order_id === pending.orders[0])?.decision as DecisionFigures)).join('; ')} style={{ marginBottom: 12 }} />}
         <Input.TextArea rows={3} placeholder={t('holds.reason')} value={reason} onChange={(e) => setReason(e.target.value)} data-testid="decision-reason" />
       </Modal>
     </Card>

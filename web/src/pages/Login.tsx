@@ -12,7 +12,7 @@ export function LoginPage() {
   const location = useLocation();
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  if (session) return <Navigate to={(location.state as { from?: string } | null)?.from ?? '/customers'} replace />;
+  if (session) return <Navigate to={(location.state as { from?: string } | null)?.from ?? '/dashboard'} replace />;
 
   const submit = async (values: { username: string; password: string }) => {
     setBusy(true);

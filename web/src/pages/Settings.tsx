@@ -7,6 +7,7 @@ import { useAuth } from '../auth';
 import { useFormat } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { can, kRoles } from '../roles';
+import { AlertRulesTab, AssessmentPolicyTab, ScorecardTab, WebhooksTab } from './SettingsTabs';
 
 interface User {
   username: string;
@@ -241,6 +242,10 @@ export function SettingsPage() {
         ]
       : []),
     { key: 'policies', label: t('settings.policies'), children: <Policies /> },
+    { key: 'scorecard', label: t('settings.scorecard'), children: <ScorecardTab /> },
+    { key: 'assessment', label: t('settings.assessment_policy'), children: <AssessmentPolicyTab /> },
+    { key: 'alert-rules', label: t('settings.alert_rules'), children: <AlertRulesTab /> },
+    ...(admin ? [{ key: 'webhooks', label: t('settings.webhooks'), children: <WebhooksTab /> }] : []),
   ];
   return (
     <Card>
