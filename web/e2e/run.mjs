@@ -4,7 +4,7 @@
 //
 //   node e2e/run.mjs --binary ../build/creditline [--artifacts ../build/web-e2e]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,9 +95,27 @@ try {
     await shot('01-login-failed');
   });
 
-  await test('a credit manager logs in and sees the customers', async () => {
+  await test('a credit manager logs in and lands on the dashboard with its charts', async () => {
     await login('manager', 'manager-demo');
-    await page.waitForURL(/\/customers/);
+    await page.waitForURL(/\/dashboard/);
+    for (const chart of ['trend-chart', 'utilization-chart', 'aging-chart', 'grade-chart']) {
+      await page.locator(`[data-testid="${chart}"] canvas`).waitFor();
+    }
+    await page.getByTestId('top-exposures').locator('.ant-table-row').first().waitFor();
+    const figure = async (id) => (await page.getByTestId(id).locator('.ant-statistic-content').innerText()).trim();
+    for (const id of ['fig-holds', 'fig-requests', 'fig-alerts']) {
+      const value = await figure(id);
+      check(/^[1-9]/.test(value), `${id} shows ${value}`);
+    }
+    check((await figure('fig-exposure')).includes('¥'), 'exposure figure has no amount');
+    const days = Number((await page.getByTestId('chart-trend').locator('.ant-card-extra').innerText()).replace(/\D/g, ''));
+    check(days >= 300, `the trend has only ${days} days`);
+    await page.waitForTimeout(800); // Charts animate in.
+    await shot('02-dashboard');
+  });
+
+  await test('a credit manager sees the customers', async () => {
+    await page.goto(`${base}/customers`);
     await page.locator('.ant-table-row').first().waitFor();
     const rows = await page.locator('.ant-table-row').count();
     check(rows === 20, `expected a page of 20 customers, saw ${rows}`);
@@ -173,7 +191,7 @@ try {
   await test('settings: users, tokens and policies (admin)', async () => {
     await logout();
     await login('admin', 'admin-demo');
-    await page.waitForURL(/\/customers/);
+    await page.waitForURL(/\/dashboard/);
     await page.goto(`${base}/settings`);
     await page.getByText('manager', { exact: true }).waitFor();
     await shot('09-settings-users');
@@ -188,7 +206,7 @@ try {
   await test('a sales user sees a customer but cannot change its limit', async () => {
     await logout();
     await login('sales', 'sales-demo');
-    await page.waitForURL(/\/customers/);
+    await page.waitForURL(/\/dashboard/);
     await page.goto(`${base}/customers/C10001`);
     await page.getByTestId('read-only').waitFor();
     check((await page.getByTestId('change-limit').count()) === 0, 'sales sees the change-limit button');
@@ -210,13 +228,204 @@ try {
   await test('a credit manager changes a limit', async () => {
     await logout();
     await login('manager', 'manager-demo');
-    await page.waitForURL(/\/customers/);
+    await page.waitForURL(/\/dashboard/);
     await page.goto(`${base}/customers/C10002`);
     await page.getByTestId('change-limit').click();
     await page.getByTestId('new-limit').fill('1234567.89');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Limit changed').waitFor();
     await page.getByText(/1,234,567\.89/).first().waitFor();
+  });
+
+  await test('a credit manager acknowledges an alert', async () => {
+    await page.goto(`${base}/alerts?acknowledged=false`);
+    const firstRow = page.locator('.ant-table-row').first();
+    await firstRow.waitFor();
+    await shot('13-alerts');
+    const button = firstRow.locator('[data-testid^="ack-"]');
+    const testId = await button.getAttribute('data-testid');
+    await button.click();
+    await page.getByText(/1 alerts acknowledged/).waitFor();
+    await page.waitForFunction((id) => !document.querySelector(`[data-testid="${id}"]`), testId);
+    await page.goto(`${base}/alerts?acknowledged=true`);
+    await page.locator('.ant-table-row').first().waitFor();
+    // The customer link leads to the customer.
+    const customer = (await page.getByTestId('alert-customer').first().innerText()).trim();
+    await page.getByTestId('alert-customer').first().click();
+    await page.waitForURL(new RegExp(`/customers/${customer}$`));
+  });
+
+  await test('reports: tables, charts, a CSV download with its header', async () => {
+    await page.goto(`${base}/reports?report=portfolio`);
+    await page.locator('[data-testid="report-chart-portfolio"] canvas').waitFor();
+    await page.getByTestId('table-portfolio-totals').locator('.ant-table-row').first().waitFor();
+    await page.waitForTimeout(600);
+    await shot('14-reports-portfolio');
+    await page.goto(`${base}/reports?report=aging`);
+    await page.getByTestId('table-aging-totals').locator('.ant-table-row').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-aging-totals').click()]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    const header = csv.split(/\r?\n/)[0];
+    check(header === 'currency,current_minor,days_1_30_minor,days_31_60_minor,days_61_90_minor,over_90_minor,total_minor', `aging CSV header: ${header}`);
+    check(/\nCNY,\d+/.test(csv), 'aging CSV has no CNY row');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('xlsx-aging').click()]);
+    check(readFileSync(await xlsx.path()).subarray(0, 2).toString() === 'PK', 'the XLSX download is not a workbook');
+    await page.goto(`${base}/reports?report=trend`);
+    await page.locator('[data-testid="report-chart-trend"] canvas').waitFor();
+    await page.waitForTimeout(600);
+    await shot('15-reports-trend');
+    await page.goto(`${base}/reports?report=concentration`);
+    await page.locator('[data-testid="report-chart-concentration"] canvas').waitFor();
+    await page.waitForTimeout(600);
+    await shot('16-reports-concentration');
+  });
+
+  await test('import: bad rows are listed with their lines, a good file is imported', async () => {
+    await page.goto(`${base}/reports?report=data`);
+    await page.getByTestId('export-customers').waitFor();
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-limits').click()]);
+    check(readFileSync(await exported.path(), 'utf8').startsWith('customer_id,'), 'the limits export has no header');
+    await page.getByTestId('import-entity').click();
+    await page.getByTitle('Limits', { exact: true }).click();
+    const input = page.locator('[data-testid="import-file"] input[type=file]');
+    await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('customer_id,currency,limit\nC10001,CNY,abc\nNOPE,CNY,100\n') });
+    await page.getByTestId('import-send').click();
+    const bad = page.getByTestId('import-bad-rows');
+    await bad.locator('.ant-table-row').nth(1).waitFor();
+    const lines = await bad.locator('.ant-table-row td:first-child').allInnerTexts();
+    check(lines.join(',') === '2,3', `bad rows at lines ${lines}`);
+    await shot('17-import-rejected');
+    const currency = await page.evaluate(async () => (await (await fetch('/v1/customers/C10005')).json()).account.currency);
+    await input.setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`customer_id,currency,limit\nC10005,${currency},777000.00\n`) });
+    await page.getByTestId('import-send').click();
+    await page.getByTestId('import-result').waitFor();
+    const figures = await page.getByTestId('import-result').locator('.ant-statistic-content').allInnerTexts();
+    check(figures.join('/') === '1/1/0', `import result ${figures}`);
+  });
+
+  await test('the four-eyes rule refuses a credit manager their own limit request', async () => {
+    await page.goto(`${base}/limit-requests`);
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('request-customer').fill('C10004');
+    await page.getByTestId('request-customer').press('Enter');
+    await page.locator('.ant-modal .ant-descriptions').waitFor();
+    await page.getByTestId('request-amount').fill('1,111,111.00');
+    await page.getByTestId('request-reason').fill('Large seasonal order');
+    await shot('18-limit-request-new', false);
+    await page.locator('#submit-request').click();
+    await page.getByText(/Request LR-\S+ sent/).waitFor();
+    await page.goto(`${base}/limit-requests?status=pending&customer_id=C10004`);
+    const row = page.locator('.ant-table-row', { hasText: '1,111,111.00' });
+    await row.locator('[data-testid^="approve-"]').click();
+    await page.getByTestId('request-decision-reason').fill('Looks fine');
+    await page.locator('#confirm-request-decision').click();
+    const error = await page.getByTestId('decision-error').innerText();
+    check(/cannot approve their own request/.test(error), `four-eyes error: ${error}`);
+    await shot('19-limit-request-four-eyes', false);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  await test('sales asks for a limit; a credit manager approves it and the customer has it', async () => {
+    await logout();
+    await login('sales', 'sales-demo');
+    await page.waitForURL(/\/dashboard/);
+    await page.getByTestId('dash-analyst-only').waitFor();
+    check((await page.locator('[data-testid="trend-chart"]').count()) === 0, 'sales sees portfolio charts');
+    await shot('20-dashboard-sales');
+    await page.goto(`${base}/limit-requests`);
+    await page.getByTestId('new-request').click();
+    await page.getByTestId('request-customer').fill('C10003');
+    await page.getByTestId('request-customer').press('Enter');
+    await page.locator('.ant-modal .ant-descriptions').waitFor();
+    await page.getByTestId('request-amount').fill('2,345,678.00');
+    await page.getByTestId('request-reason').fill('New product line; orders doubling');
+    await page.locator('#submit-request').click();
+    await page.getByText(/Request LR-\S+ sent/).waitFor();
+    check((await page.locator('[data-testid^="approve-"]').count()) === 0, 'sales sees approve buttons');
+    await logout();
+    await login('manager', 'manager-demo');
+    await page.waitForURL(/\/dashboard/);
+    await page.goto(`${base}/limit-requests?status=pending`);
+    await page.locator('.ant-table-row').first().waitFor();
+    await shot('21-limit-requests');
+    await page.goto(`${base}/limit-requests?status=pending&customer_id=C10003`);
+    const row = page.locator('.ant-table-row', { hasText: '2,345,678.00' });
+    await row.locator('[data-testid^="approve-"]').click();
+    await page.getByTestId('request-decision-reason').fill('Payment record supports it');
+    await shot('22-limit-request-approve', false);
+    await page.locator('#confirm-request-decision').click();
+    await page.getByText(/approved; the new limit applies now/).waitFor();
+    await page.goto(`${base}/customers/C10003`);
+    await page.getByTestId('utilization-gauge').waitFor();
+    await page.getByText(/2,345,678\.00/).first().waitFor();
+  });
+
+  await test('in Chinese: the dashboard, translated hold reasons and errors', async () => {
+    await page.goto(`${base}/dashboard`);
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('menuitem', { name: /仪表盘/ }).waitFor();
+    await page.locator('[data-testid="trend-chart"] canvas').waitFor();
+    await page.getByText('每日趋势：额度、敞口与逾期').waitFor();
+    await page.waitForTimeout(800);
+    await shot('23-dashboard-zh');
+    await page.goto(`${base}/holds`);
+    await page.getByTestId('hold-reason').first().waitFor();
+    const reasons = await page.getByTestId('hold-reason').allInnerTexts();
+    check(reasons.every((r) => /[\u4e00-\u9fff]/.test(r) && !/the (exposure|account|oldest)/.test(r)), `untranslated reasons: ${reasons.slice(0, 3)}`);
+    console.log(`     reason in Chinese: ${reasons[0]}`);
+    await page.goto(`${base}/limit-requests?status=pending&customer_id=C10004`);
+    await page.locator('.ant-table-row [data-testid^="approve-"]').first().click();
+    await page.getByTestId('request-decision-reason').fill('同意');
+    await page.locator('#confirm-request-decision').click();
+    const error = await page.getByTestId('decision-error').innerText();
+    check(error.includes('四眼原则'), `four-eyes error in Chinese: ${error}`);
+    await page.getByRole('button', { name: /取\s*消/ }).click();
+    await page.goto(`${base}/alerts`);
+    await page.locator('.ant-table-row').first().waitFor();
+    await shot('24-alerts-zh');
+    await page.goto(`${base}/reports?report=aging`);
+    await page.locator('[data-testid="report-chart-aging"] canvas').waitFor();
+    await page.waitForTimeout(600);
+    await shot('25-reports-aging-zh');
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('menuitem', { name: /Dashboard/ }).waitFor();
+  });
+
+  await test('settings: scorecard, assessment policy, alert rules and webhooks (admin)', async () => {
+    await logout();
+    await login('admin', 'admin-demo');
+    await page.waitForURL(/\/dashboard/);
+    await page.goto(`${base}/settings`);
+    await page.getByRole('tab', { name: 'Scorecard' }).click();
+    await page.getByTestId('scorecard').locator('.ant-table-row').first().waitFor();
+    await page.getByTestId('scorecard-edit').click();
+    // A bin list that does not end unbounded is caught before it is sent.
+    const bins = page.getByTestId('scorecard').locator('.ant-table-row').first().locator('input').nth(1);
+    await bins.fill('7000:0, 8500:40');
+    await page.getByTestId('scorecard-save').click();
+    await page.getByTestId('scorecard-error').waitFor();
+    await bins.fill('7000:0, 8500:40, 9500:70, *:100');
+    await page.getByTestId('scorecard-save').click();
+    await page.getByText(/Scorecard saved/).waitFor();
+    await shot('26-settings-scorecard');
+    await page.getByRole('tab', { name: 'Assessment policy' }).click();
+    await page.getByTestId('assessment-policy').locator('.ant-descriptions').first().waitFor();
+    await shot('27-settings-assessment-policy');
+    await page.getByRole('tab', { name: 'Alert rules' }).click();
+    await page.getByTestId('alert-rules').locator('input').first().waitFor();
+    await page.getByLabel('Long overdue after').fill('45');
+    await page.getByTestId('rules-save').click();
+    await page.getByText('Alert rules saved').waitFor();
+    await shot('28-settings-alert-rules');
+    await page.getByRole('tab', { name: 'Webhooks' }).click();
+    await page.getByTestId('webhook-add').click();
+    await page.getByLabel('ID', { exact: true }).fill('erp-inbox');
+    await page.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:9/creditline');
+    await page.getByLabel('Signing secret').fill('a-secret-of-enough-length');
+    await page.locator('.ant-modal').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Webhook saved').waitFor();
+    await page.getByTestId('webhooks').getByText('erp-inbox').waitFor();
+    await shot('29-settings-webhooks');
   });
 
   await test('after logout the console asks to log in again', async () => {
