@@ -9,6 +9,7 @@ export function useFormat() {
     money: (minor: number, currency: string) => formatMoney(minor, currency, locale),
     percent: (bp: number) => formatBasisPoints(bp, locale),
     dateTime: (iso: string) => new Date(iso).toLocaleString(locale),
+    shortDateTime: (iso: string) => new Date(iso).toLocaleString(locale, { dateStyle: 'short', timeStyle: 'short' }),
     status: (status: string) => t(`status.${status}` as MessageKey),
   };
 }

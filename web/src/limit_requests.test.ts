@@ -24,7 +24,7 @@ describe('checkLimitRequest', () => {
   });
   it('makes ids the server accepts', () => {
     const id = newRequestId(new Date('2026-11-23T01:02:03Z'));
-    expect(id).toMatch(/^LR-20261123010203-[a-z0-9]{1,4}$/);
+    expect(id).toMatch(/^LR-[0-9A-Z]{8}-[0-9A-Z]{2}$/);
     expect(id.startsWith('review-')).toBe(false);
   });
 });

@@ -65,7 +65,8 @@ export function checkLimitRequest(draft: LimitRequestDraft, today: string, reque
 }
 
 // A request id the server accepts (ids starting "review-" are the review's own).
+// Short enough for a table cell: the time in base 36 and two random characters.
 export function newRequestId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
-  return `LR-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+  const random = Math.floor(Math.random() * 36 * 36).toString(36).padStart(2, '0');
+  return `LR-${now.getTime().toString(36).toUpperCase()}-${random.toUpperCase()}`;
 }

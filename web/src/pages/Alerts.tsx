@@ -120,35 +120,35 @@ export function AlertsPage() {
 
   const valueText = (a: AlertRecord) => {
     const key = alertValueKey(a.rule);
-    if (!key) return String(a.value);
+    if (!key) return a.value ? String(a.value) : t('common.none');
     return t(key, { value: key === 'alerts.value_bp' ? format.percent(a.value) : a.value });
   };
 
   const columns: ColumnsType<AlertRecord> = [
-    { title: '#', dataIndex: 'alert_id', width: 80, sorter: (a, b) => a.alert_id - b.alert_id },
-    { title: t('alerts.time'), dataIndex: 'time', width: 180, render: (time: string) => format.dateTime(time) },
+    { title: '#', dataIndex: 'alert_id', width: 76, sorter: (a, b) => a.alert_id - b.alert_id },
+    { title: t('alerts.time'), dataIndex: 'time', width: 150, render: (time: string) => format.shortDateTime(time) },
     {
       title: t('alerts.rule'),
       dataIndex: 'rule',
-      width: 190,
+      width: 180,
       render: (r: string) => <Tag color={kRuleColors[r] ?? 'default'}>{alertRuleText(locale, r)}</Tag>,
     },
     {
       title: t('customers.name'),
       dataIndex: 'customer_id',
-      width: 100,
+      width: 90,
       render: (id: string) => (
         <Link to={`/customers/${encodeURIComponent(id)}`} data-testid="alert-customer">
           {id}
         </Link>
       ),
     },
-    { title: t('alerts.subject'), dataIndex: 'subject_id', width: 130, render: (s: string, a) => s || a.detail || t('common.none') },
-    { title: t('alerts.value'), width: 150, render: (_, a) => valueText(a) },
-    { title: t('orders.amount'), align: 'right', width: 160, render: (_, a) => <span className="num">{format.money(a.amount_minor, a.currency)}</span>, sorter: (a, b) => a.amount_minor - b.amount_minor },
+    { title: t('alerts.subject'), dataIndex: 'subject_id', width: 120, render: (s: string, a) => s || a.detail || t('common.none') },
+    { title: t('alerts.value'), render: (_, a) => valueText(a) },
+    { title: t('orders.amount'), align: 'right', width: 150, render: (_, a) => <span className="num">{format.money(a.amount_minor, a.currency)}</span>, sorter: (a, b) => a.amount_minor - b.amount_minor },
     {
       title: t('alerts.state'),
-      width: 200,
+      width: 170,
       render: (_, a) =>
         a.acknowledged ? (
           <Space direction="vertical" size={0}>
@@ -156,7 +156,7 @@ export function AlertsPage() {
             {a.acknowledged_by && (
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {a.acknowledged_by.replace(/^user:/, '')}
-                {a.acknowledged_at ? ` · ${format.dateTime(a.acknowledged_at)}` : ''}
+                {a.acknowledged_at ? ` · ${format.shortDateTime(a.acknowledged_at)}` : ''}
               </Typography.Text>
             )}
           </Space>
@@ -215,7 +215,7 @@ export function AlertsPage() {
         dataSource={alerts}
         columns={columns}
         pagination={false}
-        scroll={{ x: 1150 }}
+        scroll={{ x: 1080 }}
         locale={{ emptyText: t('alerts.empty') }}
         rowSelection={mayAcknowledge ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]), getCheckboxProps: (a) => ({ disabled: a.acknowledged }) } : undefined}
       />

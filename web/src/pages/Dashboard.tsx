@@ -106,15 +106,15 @@ export function DashboardPage() {
     const top = reports.concentration.top.filter((r) => r.currency === currency);
     const utilization: EChartsOption = {
       tooltip: { trigger: 'axis' },
-      grid: { left: 40, right: 16, top: 24, bottom: 28 },
-      xAxis: { type: 'category', data: kBands.map((b) => t(`band.${b}` as MessageKey)) },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: kBands.map((b) => t(`band.${b}` as MessageKey)), axisLabel: { interval: 0 } },
       yAxis: { type: 'value', name: t('dash.accounts'), minInterval: 1 },
       series: [{ type: 'bar', barWidth: '55%', data: bands.map((value, i) => ({ value, itemStyle: { color: kBandColors[i], borderRadius: [4, 4, 0, 0] } })) }],
     };
     const agingOption: EChartsOption = {
       tooltip: { trigger: 'axis', valueFormatter: (v) => axisMoney(Number(v)) },
-      grid: { left: 64, right: 16, top: 24, bottom: 28 },
-      xAxis: { type: 'category', data: ['current', '1_30', '31_60', '61_90', 'over_90'].map((b) => t(`aging.${b}` as MessageKey)) },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: ['current', '1_30', '31_60', '61_90', 'over_90'].map((b) => t(`aging.${b}` as MessageKey)), axisLabel: { interval: 0 } },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => axisMoney(v) } },
       series: [
         {
@@ -126,12 +126,11 @@ export function DashboardPage() {
     };
     const gradeOption: EChartsOption = {
       tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-      legend: { bottom: 0, type: 'scroll' },
       series: [
         {
           type: 'pie',
           radius: ['42%', '68%'],
-          center: ['50%', '44%'],
+          center: ['50%', '50%'],
           itemStyle: { borderColor: '#fff', borderWidth: 2 },
           label: { formatter: '{b}\n{c}' },
           data: grades.map((g) => ({ name: `${t('customers.grade')} ${g.name}`, value: Number(g.accounts) })),
@@ -141,7 +140,7 @@ export function DashboardPage() {
     const trendOption: EChartsOption = {
       tooltip: { trigger: 'axis', valueFormatter: (v) => axisMoney(Number(v)) },
       legend: { top: 0 },
-      grid: { left: 64, right: 16, top: 36, bottom: 28 },
+      grid: { left: 8, right: 24, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: trend.days, boundaryGap: false },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => axisMoney(v) } },
       series: [
@@ -208,7 +207,9 @@ export function DashboardPage() {
 
       {!analyst && (
         <Card style={{ marginTop: 16 }}>
-          <Result status="info" title={t('dash.analyst_only_title')} subTitle={t('dash.analyst_only')} data-testid="dash-analyst-only" />
+          <div data-testid="dash-analyst-only">
+            <Result status="info" title={t('dash.analyst_only_title')} subTitle={t('dash.analyst_only')} />
+          </div>
         </Card>
       )}
 

@@ -76,35 +76,41 @@ export function LimitRequestsPage() {
 
   const money = (r: LimitRequest, minor: number) => <span className="num">{format.money(minor, r.currency)}</span>;
   const columns: ColumnsType<LimitRequest> = [
-    { title: t('requests.id'), dataIndex: 'request_id', width: 130 },
+    { title: t('requests.id'), dataIndex: 'request_id', width: 140 },
     {
       title: t('customers.name'),
-      width: 100,
+      width: 90,
       render: (_, r) => <Link to={`/customers/${encodeURIComponent(r.account.customer_id)}`}>{r.account.customer_id}</Link>,
     },
+    { title: t('requests.limit_before'), align: 'right', width: 140, render: (_, r) => money(r, r.limit_before_minor), sorter: (a, b) => a.limit_before_minor - b.limit_before_minor },
     {
-      title: t('requests.kind'),
-      width: 150,
-      render: (_, r) => (r.expires_on ? <Tag color="cyan">{t('requests.temporary_until', { date: r.expires_on })}</Tag> : <Tag color="blue">{t('requests.base_limit')}</Tag>),
+      title: t('requests.amount'),
+      align: 'right',
+      width: 190,
+      sorter: (a, b) => a.amount_minor - b.amount_minor,
+      render: (_, r) => (
+        <Space direction="vertical" size={2} align="end">
+          <strong>{money(r, r.amount_minor)}</strong>
+          {r.expires_on ? <Tag color="cyan">{t('requests.temporary_until', { date: r.expires_on })}</Tag> : <Tag color="blue">{t('requests.base_limit')}</Tag>}
+        </Space>
+      ),
     },
-    { title: t('requests.limit_before'), align: 'right', width: 150, render: (_, r) => money(r, r.limit_before_minor), sorter: (a, b) => a.limit_before_minor - b.limit_before_minor },
-    { title: t('requests.amount'), align: 'right', width: 150, render: (_, r) => <strong>{money(r, r.amount_minor)}</strong>, sorter: (a, b) => a.amount_minor - b.amount_minor },
-    { title: t('requests.reason'), dataIndex: 'reason', ellipsis: true },
+    { title: t('requests.reason'), dataIndex: 'reason', ellipsis: { showTitle: true } },
     {
       title: t('requests.requested'),
-      width: 170,
+      width: 150,
       render: (_, r) => (
         <Space direction="vertical" size={0}>
           <span>{r.requested_by.replace(/^user:/, '')}</span>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {format.dateTime(r.requested_at)}
+            {format.shortDateTime(r.requested_at)}
           </Typography.Text>
         </Space>
       ),
     },
     {
       title: t('requests.status'),
-      width: 190,
+      width: 160,
       render: (_, r) => (
         <Space direction="vertical" size={0}>
           <RequestStatusTag status={r.status} />
@@ -120,7 +126,7 @@ export function LimitRequestsPage() {
       ? [
           {
             title: t('common.actions'),
-            width: 150,
+            width: 130,
             render: (_: unknown, r: LimitRequest) =>
               r.status === 'pending' ? (
                 <Space>
@@ -176,7 +182,7 @@ export function LimitRequestsPage() {
         columns={columns}
         pagination={false}
         locale={{ emptyText: t('requests.empty') }}
-        scroll={{ x: 1200 }}
+        scroll={{ x: 1080 }}
       />
       <div className="pager">
         <Typography.Text type="secondary">{t('customers.page', { page: pageIndex + 1 })}</Typography.Text>

@@ -47,25 +47,27 @@ export function SectionTable({ rows, testId }: { rows: ReportRow[]; testId?: str
   const { t, locale } = useI18n();
   const columns = columnsOf(rows);
   return (
-    <Table
-      size="small"
-      rowKey={(_, i) => String(i)}
-      dataSource={rows}
-      data-testid={testId}
-      scroll={{ x: 'max-content' }}
-      pagination={rows.length > 15 ? { pageSize: 15, showSizeChanger: true, pageSizeOptions: [15, 50, 100] } : false}
-      locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('common.no_data')} /> }}
-      columns={columns.map((column) => {
-        const numeric = ['money', 'percent', 'number'].includes(columnKind(column));
-        return {
-          title: columnTitle(t, column),
-          dataIndex: column,
-          align: numeric ? ('right' as const) : undefined,
-          sorter: (a: ReportRow, b: ReportRow) => compareCells(a, b, column),
-          render: (_: unknown, row: ReportRow) => <span className={numeric ? 'num' : undefined}>{formatCell(row, column, locale)}</span>,
-        };
-      })}
-    />
+    <div data-testid={testId}>
+      <Table
+        size="small"
+        rowKey={(_, i) => String(i)}
+        dataSource={rows}
+        scroll={{ x: 'max-content' }}
+        pagination={rows.length > 15 ? { pageSize: 15, showSizeChanger: true, pageSizeOptions: [15, 50, 100] } : false}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('common.no_data')} /> }}
+        columns={columns.map((column) => {
+          const numeric = ['money', 'percent', 'number'].includes(columnKind(column));
+          return {
+            title: columnTitle(t, column),
+            dataIndex: column,
+            align: numeric ? ('right' as const) : undefined,
+            sorter: (a: ReportRow, b: ReportRow) => compareCells(a, b, column),
+            render: (_: unknown, row: ReportRow) =>
+              column === 'band' ? t(`band.${row.band}` as MessageKey) : <span className={numeric ? 'num' : undefined}>{formatCell(row, column, locale)}</span>,
+          };
+        })}
+      />
+    </div>
   );
 }
 
@@ -73,12 +75,12 @@ function ReportChart({ name, data, currency }: { name: ReportName; data: ReportD
   const { t, locale } = useI18n();
   const axisMoney = (v: number) => formatMoneyCompact(Math.round(v * 10 ** minorDigits(currency)), currency, locale);
   const option = useMemo<EChartsOption | null>(() => {
-    const grid = { left: 70, right: 20, top: 36, bottom: 30 };
+    const grid = { left: 8, right: 24, top: 40, bottom: 8, containLabel: true };
     if (name === 'portfolio') {
       return {
         tooltip: { trigger: 'axis' },
         grid,
-        xAxis: { type: 'category', data: kBands.map((b) => t(`band.${b}` as MessageKey)) },
+        xAxis: { type: 'category', data: kBands.map((b) => t(`band.${b}` as MessageKey)), axisLabel: { interval: 0 } },
         yAxis: { type: 'value', minInterval: 1, name: t('dash.accounts') },
         series: [{ type: 'bar', barWidth: '50%', data: bandCounts(data.utilization_bands ?? [], currency), itemStyle: { color: '#1554ad', borderRadius: [4, 4, 0, 0] } }],
       };
@@ -87,7 +89,7 @@ function ReportChart({ name, data, currency }: { name: ReportName; data: ReportD
       return {
         tooltip: { trigger: 'axis', valueFormatter: (v) => axisMoney(Number(v)) },
         grid,
-        xAxis: { type: 'category', data: ['current', '1_30', '31_60', '61_90', 'over_90'].map((b) => t(`aging.${b}` as MessageKey)) },
+        xAxis: { type: 'category', data: ['current', '1_30', '31_60', '61_90', 'over_90'].map((b) => t(`aging.${b}` as MessageKey)), axisLabel: { interval: 0 } },
         yAxis: { type: 'value', axisLabel: { formatter: (v: number) => axisMoney(v) } },
         series: [{ type: 'bar', barWidth: '50%', data: agingBuckets(data.totals ?? [], currency).map((m) => majorUnits(m, currency)), itemStyle: { color: '#fa8c16', borderRadius: [4, 4, 0, 0] } }],
       };
@@ -96,7 +98,7 @@ function ReportChart({ name, data, currency }: { name: ReportName; data: ReportD
       const top = (data.top ?? []).filter((r) => r.currency === currency);
       return {
         tooltip: { trigger: 'axis', valueFormatter: (v) => axisMoney(Number(v)) },
-        grid: { ...grid, left: 80 },
+        grid,
         xAxis: { type: 'value', axisLabel: { formatter: (v: number) => axisMoney(v) } },
         yAxis: { type: 'category', inverse: true, data: top.map((r) => String(r.customer_id)) },
         series: [{ type: 'bar', data: top.map((r) => majorUnits(Number(r.exposure_minor), currency)), itemStyle: { color: '#13c2c2', borderRadius: [0, 4, 4, 0] } }],
@@ -246,7 +248,9 @@ function ExportImport() {
             <>
               <Form layout="inline" style={{ marginBottom: 12 }}>
                 <Form.Item label={t('import.entity')}>
-                  <Select value={entity} onChange={setEntity} style={{ width: 150 }} options={['customers', 'limits', 'invoices', 'payments'].map((e) => ({ value: e, label: t(`entity.${e}` as MessageKey) }))} data-testid="import-entity" />
+                  <span data-testid="import-entity">
+                    <Select value={entity} onChange={setEntity} style={{ width: 150 }} options={['customers', 'limits', 'invoices', 'payments'].map((e) => ({ value: e, label: t(`entity.${e}` as MessageKey) }))} />
+                  </span>
                 </Form.Item>
                 <Form.Item label={t('import.encoding')}>
                   <Select
@@ -262,23 +266,24 @@ function ExportImport() {
                   />
                 </Form.Item>
               </Form>
-              <Upload.Dragger
-                accept=".csv,text/csv"
-                maxCount={1}
-                beforeUpload={(f) => {
-                  setFile(f);
-                  return false;
-                }}
-                onRemove={() => setFile(null)}
-                fileList={file ? [{ uid: '1', name: file.name, status: 'done' }] : []}
-                data-testid="import-file"
-              >
-                <p className="ant-upload-drag-icon">
-                  <InboxOutlined />
-                </p>
-                <p className="ant-upload-text">{t('import.drop')}</p>
-                <p className="ant-upload-hint">{t('import.hint')}</p>
-              </Upload.Dragger>
+              <div data-testid="import-file">
+                <Upload.Dragger
+                  accept=".csv,text/csv"
+                  maxCount={1}
+                  beforeUpload={(f) => {
+                    setFile(f);
+                    return false;
+                  }}
+                  onRemove={() => setFile(null)}
+                  fileList={file ? [{ uid: '1', name: file.name, status: 'done' }] : []}
+                >
+                  <p className="ant-upload-drag-icon">
+                    <InboxOutlined />
+                  </p>
+                  <p className="ant-upload-text">{t('import.drop')}</p>
+                  <p className="ant-upload-hint">{t('import.hint')}</p>
+                </Upload.Dragger>
+              </div>
               <Button type="primary" icon={<UploadOutlined />} disabled={!file} loading={busy} onClick={send} style={{ marginTop: 12 }} data-testid="import-send">
                 {t('import.send')}
               </Button>
