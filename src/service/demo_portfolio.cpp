@@ -88,7 +88,7 @@ struct DemoCustomer {
 // What happens on a later day.
 struct Pending {
   enum Kind { kInvoice, kPayment, kHoldDecision, kLimitDecision } kind;
-  std::string id;  // Order (invoice, hold decision) or invoice (payment).
+  std::string id;  // Order (invoice, hold decision), invoice (payment) or limit request.
   std::string customer_id;
   Money amount;
 };
@@ -328,7 +328,9 @@ class Generator {
     int64_t amount = temporary ? customer.limit_minor * random_.Between(10, 30) / 100
                                : customer.limit_minor * random_.Between(115, 150) / 100;
     amount = std::max<int64_t>(amount / 1'000'000 * 1'000'000, 1'000'000);
-    RequestLimitChange request{request_id, {customer.id, ""}, Money{amount, customer.currency},
+    RequestLimitChange request{request_id,
+                               {customer.id, ""},
+                               Money{amount, customer.currency},
                                temporary ? Date{day.days + random_.Between(30, 90)} : kNoDate,
                                temporary ? "seasonal peak: temporary increase for large orders"
                                          : "order volume growing; more headroom needed"};
@@ -368,10 +370,10 @@ class Generator {
       // Amounts above the credit managers' approval tier go to an administrator.
       bool large = item.amount.minor > kManagerApprovesUpToMinor;
       bool approve = random_.Chance(70);
-      DecideLimitRequest decide{item.id, approve,
-                                approve ? "payment record supports it"
-                                        : "overdue balance; revisit next quarter",
-                                large ? "admin" : "credit_manager"};
+      DecideLimitRequest decide{
+          item.id, approve,
+          approve ? "payment record supports it" : "overdue balance; revisit next quarter",
+          large ? "admin" : "credit_manager"};
       CL_RETURN_IF_ERROR(Execute(large ? "user:admin" : "user:manager", decide));
       return Status::Ok();
     }

@@ -2,11 +2,13 @@
 //
 // GenerateDemoPortfolio() runs a seeded, deterministic script of ordinary commands (policies,
 // FX rates, credit groups, a few hundred customers across industries, regions and grades, then
-// a year of orders, holds and their releases or rejections, invoices, payments, late payers and
-// limit reviews) through State::Execute, each with an envelope dated on the day it happens, and
-// returns the events. The caller journals them like any other events, so the history is in the
-// journal, hash chain and all, and recovery replays it as usual. For a given `today` and seed the
-// result is the same on every machine. Single-threaded.
+// a year of orders, holds and their releases or rejections, invoices, payments, late payers,
+// limit reviews, limit requests from sales with their decisions, a monitor run at the start of
+// every day (alerts and the daily trend point) and weekly alert acknowledgements; the last days'
+// holds, limit requests and alerts are left open) through State::Execute, each with an envelope
+// dated on the day it happens, and returns the events. The caller journals them like any other
+// events, so the history is in the journal, hash chain and all, and recovery replays it as
+// usual. For a given `today` and seed the result is the same on every machine. Single-threaded.
 #pragma once
 
 #include <cstdint>

@@ -79,7 +79,7 @@ export function LimitRequestsPage() {
     { title: t('requests.id'), dataIndex: 'request_id', width: 140 },
     {
       title: t('customers.name'),
-      width: 90,
+      width: 100,
       render: (_, r) => <Link to={`/customers/${encodeURIComponent(r.account.customer_id)}`}>{r.account.customer_id}</Link>,
     },
     { title: t('requests.limit_before'), align: 'right', width: 140, render: (_, r) => money(r, r.limit_before_minor), sorter: (a, b) => a.limit_before_minor - b.limit_before_minor },
@@ -98,7 +98,7 @@ export function LimitRequestsPage() {
     { title: t('requests.reason'), dataIndex: 'reason', ellipsis: { showTitle: true } },
     {
       title: t('requests.requested'),
-      width: 150,
+      width: 140,
       render: (_, r) => (
         <Space direction="vertical" size={0}>
           <span>{r.requested_by.replace(/^user:/, '')}</span>
@@ -110,7 +110,7 @@ export function LimitRequestsPage() {
     },
     {
       title: t('requests.status'),
-      width: 160,
+      width: 130,
       render: (_, r) => (
         <Space direction="vertical" size={0}>
           <RequestStatusTag status={r.status} />
@@ -126,7 +126,7 @@ export function LimitRequestsPage() {
       ? [
           {
             title: t('common.actions'),
-            width: 130,
+            width: 160,
             render: (_: unknown, r: LimitRequest) =>
               r.status === 'pending' ? (
                 <Space>
@@ -182,7 +182,7 @@ export function LimitRequestsPage() {
         columns={columns}
         pagination={false}
         locale={{ emptyText: t('requests.empty') }}
-        scroll={{ x: 1080 }}
+        scroll={{ x: 1100 }}
       />
       <div className="pager">
         <Typography.Text type="secondary">{t('customers.page', { page: pageIndex + 1 })}</Typography.Text>
