@@ -1,5 +1,6 @@
-// Settings: console users and API tokens (administrators), and the credit policies (read only
-// here; they are changed through the API).
+// Settings: console users and API tokens (administrators), the credit policies (read only
+// here; they are changed through the API), and the assessment and monitoring tabs of
+// SettingsTabs.tsx (scorecard, assessment policy, alert rules, webhooks).
 import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography, message } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../api';
