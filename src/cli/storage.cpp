@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
-#include "service/data_dir.hpp"
 #include "service/audit.hpp"
+#include "service/data_dir.hpp"
 #include "service/recovery.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"

@@ -122,8 +122,7 @@ void AddUserCommands(CLI::App& app) {
     Result<service::UserRecord> changed = users->Change(options.username, change);
     if (!changed.ok()) return SetExitCode(Fail(changed.error()));
     std::printf("password of %s changed\n", changed->username.c_str());
-    RecordChange(options.data_dir, "user_changed", changed->username,
-                 {{"password_changed", true}});
+    RecordChange(options.data_dir, "user_changed", changed->username, {{"password_changed", true}});
     if (generated) std::printf("password: %s\n", change.password->c_str());
   });
 

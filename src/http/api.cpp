@@ -2,8 +2,8 @@
 
 #include <openssl/crypto.h>
 
-#include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <chrono>
 #include <sstream>

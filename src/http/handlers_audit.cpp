@@ -154,8 +154,7 @@ Result<json::object> ReadAudit(service::EventFeed& feed, const AuditFilter& filt
 void GetAudit(Api& api, Call&& call, Reply reply) {
   Result<int64_t> after = QueryInteger(call, "after", 0, 0, INT64_MAX / 2);
   if (!after.ok()) return reply(ErrorResponse(after.error()));
-  Result<int64_t> limit =
-      QueryInteger(call, "limit", kAuditPageSizeDefault, 1, kAuditPageSizeMax);
+  Result<int64_t> limit = QueryInteger(call, "limit", kAuditPageSizeDefault, 1, kAuditPageSizeMax);
   if (!limit.ok()) return reply(ErrorResponse(limit.error()));
   AuditFilter filter{"", "", static_cast<uint64_t>(*after), static_cast<size_t>(*limit)};
   if (auto found = call.query.find("customer_id"); found != call.query.end()) {
@@ -199,8 +198,8 @@ void RunAdminChange(Api& api, const Call& call, const AdminChange& change, const
     Status recorded = log->Append(std::move(outcome->entry));
     if (!recorded.ok()) {
       return reply(ErrorResponse(MakeError(
-          ErrorCode::kStorageError,
-          "the change was made but its audit record was not written: " + recorded.error().message)));
+          ErrorCode::kStorageError, "the change was made but its audit record was not written: " +
+                                        recorded.error().message)));
     }
   }
   reply(std::move(outcome->response));

@@ -93,9 +93,8 @@ void CreateToken(Api& api, Call&& call, Reply reply) {
         json::object out = TokenJson(token.record);
         json::object after = out;  // The secret stays out of the audit trail.
         out["token"] = token.secret;
-        return AdminOutcome{JsonResponse(201, out), AdminEntry("token_created",
-                                                               token.record.token_id, {}, after,
-                                                               reason)};
+        return AdminOutcome{JsonResponse(201, out),
+                            AdminEntry("token_created", token.record.token_id, {}, after, reason)};
       },
       std::move(reply));
 }
@@ -119,10 +118,9 @@ void RevokeToken(Api& api, Call&& call, Reply reply) {
           if (record.token_id == id) was_revoked = record.revoked;
         }
         CL_RETURN_IF_ERROR(api.tokens().Revoke(id));
-        return AdminOutcome{
-            JsonResponse(200, json::object{{"token_id", id}, {"revoked", true}}),
-            AdminEntry("token_revoked", id, json::object{{"revoked", was_revoked}},
-                       json::object{{"revoked", true}}, reason)};
+        return AdminOutcome{JsonResponse(200, json::object{{"token_id", id}, {"revoked", true}}),
+                            AdminEntry("token_revoked", id, json::object{{"revoked", was_revoked}},
+                                       json::object{{"revoked", true}}, reason)};
       },
       std::move(reply));
 }

@@ -159,8 +159,8 @@ Result<AdminChange> ChangeUser(Api& api, const Call& call) {
     if (change.password) after["password_changed"] = true;  // Never the password itself.
     return AdminOutcome{
         JsonResponse(200, UserJson(user)),
-        AdminEntry("user_changed", username,
-                   before ? UserAuditFields(*before) : json::object{}, after, reason)};
+        AdminEntry("user_changed", username, before ? UserAuditFields(*before) : json::object{},
+                   after, reason)};
   });
 }
 
@@ -182,8 +182,7 @@ void AddSessionRoutes(Api& api) {
   api.AddWithoutIdempotencyKey("DELETE", "/v1/session", Role::kViewer, Logout);
   api.Add("GET", "/v1/users", Role::kAdmin, ListUsers);
   api.AddWithoutIdempotencyKey("POST", "/v1/users", Role::kAdmin, Changing(CreateUser));
-  api.AddWithoutIdempotencyKey("PATCH", "/v1/users/{username}", Role::kAdmin,
-                               Changing(ChangeUser));
+  api.AddWithoutIdempotencyKey("PATCH", "/v1/users/{username}", Role::kAdmin, Changing(ChangeUser));
 }
 
 }  // namespace creditline::http

@@ -25,11 +25,10 @@ constexpr const char* kHeadFile = "admin-audit.head";
 // The line of an entry without its hash, in a fixed member order; its hash is the SHA-256 of
 // this text, whose "prev" member chains it to the entry before.
 json::object Unsealed(const AdminAuditEntry& entry, const std::string& prev_hash) {
-  return json::object{{"seq", entry.seq},         {"time_ms", entry.time},
-                      {"actor", entry.actor},     {"command", entry.command},
-                      {"subject", entry.subject}, {"before", entry.before},
-                      {"after", entry.after},     {"reason", entry.reason},
-                      {"prev", prev_hash}};
+  return json::object{
+      {"seq", entry.seq},         {"time_ms", entry.time},    {"actor", entry.actor},
+      {"command", entry.command}, {"subject", entry.subject}, {"before", entry.before},
+      {"after", entry.after},     {"reason", entry.reason},   {"prev", prev_hash}};
 }
 
 Error Corrupt(const std::string& what) {
@@ -106,7 +105,8 @@ Status AppendLine(const std::string& path, const std::string& line) {
   int error = errno;
   ::close(fd);
   if (!written) {
-    return MakeError(ErrorCode::kStorageError, "cannot write " + path + ": " + std::strerror(error));
+    return MakeError(ErrorCode::kStorageError,
+                     "cannot write " + path + ": " + std::strerror(error));
   }
   return Status::Ok();
 }
@@ -130,8 +130,8 @@ Status AdminAuditLog::Append(AdminAuditEntry entry) {
   CL_RETURN_IF_ERROR(AppendLine(data_dir_ + "/" + kLogFile, json::serialize(sealed) + "\n"));
   // A crash between the two writes leaves the newest entry past the anchor, which verification
   // accepts (it chains); an anchor past the log's end is what deletions leave.
-  CL_RETURN_IF_ERROR(ReplaceFile(data_dir_ + "/" + kHeadFile,
-                                 std::to_string(entry.seq) + " " + hash + "\n"));
+  CL_RETURN_IF_ERROR(
+      ReplaceFile(data_dir_ + "/" + kHeadFile, std::to_string(entry.seq) + " " + hash + "\n"));
   last_hash_ = hash;
   entries_.push_back(std::move(entry));
   return Status::Ok();
@@ -186,8 +186,9 @@ Result<bool> CheckJournalHead(const std::string& journal_path) {
   }
   if (head->hash != tip.hash) {
     return MakeError(ErrorCode::kCorruptRecord,
-                     ends + " but that record is not the one the head anchor names: the end of "
-                            "the journal was replaced");
+                     ends +
+                         " but that record is not the one the head anchor names: the end of "
+                         "the journal was replaced");
   }
   return true;
 }

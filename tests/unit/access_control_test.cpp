@@ -191,11 +191,10 @@ class AccessControlTest : public ::testing::Test {
   // The Cookie header and CSRF token of a fresh console session for the role's user.
   std::pair<std::string, std::string> Session(Role role) {
     std::string name(service::NameOf(role));
-    Response login = client_->Send(
-        "POST", "/v1/session",
-        boost::json::serialize(
-            boost::json::value{{"username", name}, {"password", name + "-password"}}),
-        {});
+    Response login = client_->Send("POST", "/v1/session",
+                                   boost::json::serialize(boost::json::value{
+                                       {"username", name}, {"password", name + "-password"}}),
+                                   {});
     EXPECT_EQ(login.status, 200u) << login.body;
     std::string cookie = login.Header("Set-Cookie");
     return {cookie.substr(0, cookie.find(';')), login.Str("/csrf_token")};
@@ -301,8 +300,8 @@ TEST_F(AccessControlTest, SessionsFollowTheSameTableAndMutationsNeedTheCsrfHeade
                      std::string(service::NameOf(role)));
         if (!allowed_pass && needed && IsMutating(route->method)) {
           EXPECT_TRUE(IsError(Call(*route, {{"Cookie", cookie}}), 403, "csrf_token_invalid"));
-          EXPECT_TRUE(IsError(Call(*route, {{"Cookie", cookie}, {"X-CSRF-Token", "0" + csrf}}),
-                              403, "csrf_token_invalid"));
+          EXPECT_TRUE(IsError(Call(*route, {{"Cookie", cookie}, {"X-CSRF-Token", "0" + csrf}}), 403,
+                              "csrf_token_invalid"));
         }
         if (allowed != allowed_pass) continue;
         Headers headers{{"Cookie", cookie}};

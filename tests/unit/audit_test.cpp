@@ -5,6 +5,8 @@
 //
 // Each test runs a durable engine on a SQLite journal in a fresh data directory behind a real
 // HTTP server on loopback.
+#include "http/audit.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -17,7 +19,6 @@
 #include <string>
 
 #include "http/api.hpp"
-#include "http/audit.hpp"
 #include "http/server.hpp"
 #include "http_client.hpp"
 #include "service/audit.hpp"
@@ -161,8 +162,8 @@ std::string FileText(const std::string& path) {
 }
 
 TEST_F(AuditTest, AdminChangesAreJournaledWithoutTheirSecrets) {
-  Response token = Send("POST", "/v1/tokens",
-                        R"({"role":"sales","name":"erp","reason":"ERP go-live"})");
+  Response token =
+      Send("POST", "/v1/tokens", R"({"role":"sales","name":"erp","reason":"ERP go-live"})");
   ASSERT_EQ(token.status, 201u) << token.body;
   std::string secret = token.Str("/token"), token_id = token.Str("/token_id");
   ASSERT_EQ(Send("DELETE", "/v1/tokens/" + token_id + "?reason=rotated", "").status, 200u);
@@ -224,8 +225,7 @@ TEST_F(AuditTest, AdminChangesAreJournaledWithoutTheirSecrets) {
 
 TEST_F(AuditTest, VerifyFindsAnEditedReorderedOrCutAdminLog) {
   for (const char* role : {"viewer", "sales", "analyst", "credit_manager"}) {
-    ASSERT_EQ(Send("POST", "/v1/tokens", std::string(R"({"role":")") + role + "\"}").status,
-              201u);
+    ASSERT_EQ(Send("POST", "/v1/tokens", std::string(R"({"role":")") + role + "\"}").status, 201u);
   }
   Stop();
   ASSERT_EQ(AdminLogError(), "");
@@ -288,8 +288,8 @@ TEST_F(AuditTest, RefusedAdminChangesAreNotRecorded) {
   EXPECT_TRUE(IsError(Send("POST", "/v1/tokens", R"({"role":"sales","reason":7})"), 400,
                       "invalid_argument"));
   EXPECT_TRUE(IsError(Send("DELETE", "/v1/webhooks/nothing", ""), 404, "not_found"));
-  EXPECT_TRUE(IsError(
-      Send("DELETE", "/v1/tokens/x?reason=" + std::string(600, 'r'), ""), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Send("DELETE", "/v1/tokens/x?reason=" + std::string(600, 'r'), ""), 400,
+                      "invalid_argument"));
   Response audit = Send("GET", "/v1/audit?source=admin", "");
   ASSERT_EQ(audit.status, 200u);
   EXPECT_EQ(audit.Size("/entries"), 0u) << audit.body;
