@@ -209,7 +209,8 @@ void AddStorageCommands(CLI::App& app) {
   verify->callback([] { RunVerify(verify_options); });
 
   static VerifyOptions audit_options;
-  CLI::App* audit = app.add_subcommand("audit", "The audit trail (the journal)");
+  CLI::App* audit = app.add_subcommand(
+      "audit", "The audit trail: the journal and the admin audit log (docs/security.md)");
   audit->require_subcommand(1);
   CLI::App* audit_verify = audit->add_subcommand(
       "verify",

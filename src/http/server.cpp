@@ -67,8 +67,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                                       [self](beast::error_code error) {
                                         // No TLS session to end: drop the connection.
                                         beast::error_code ignored;
-                                        if (error) return self->Lowest().socket().close(ignored);
-                                        self->Read();
+                                        if (!error) return self->Read();
+                                        self->Lowest().socket().close(ignored);
                                       });
       } else {
         self->Read();
@@ -124,13 +124,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     call.body = std::move(request.body());
     // The handler may answer from another thread; the answer is written on this session's
     // strand, and the next request is read only after it.
-    handler_(std::move(call), [self = this->shared_from_this(), version,
-                               keep_alive](HttpResponse r) {
-      asio::post(self->stream_.get_executor(),
-                 [self, version, keep_alive, response = std::move(r)]() mutable {
-                   self->Send(std::move(response), version, keep_alive);
-                 });
-    });
+    handler_(std::move(call),
+             [self = this->shared_from_this(), version, keep_alive](HttpResponse r) {
+               asio::post(self->stream_.get_executor(),
+                          [self, version, keep_alive, response = std::move(r)]() mutable {
+                            self->Send(std::move(response), version, keep_alive);
+                          });
+             });
   }
 
   void Send(HttpResponse&& response, unsigned version, bool keep_alive) {
