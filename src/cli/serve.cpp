@@ -14,8 +14,10 @@
 #include "cli/review.hpp"
 #include "cli/storage.hpp"
 #include "http/api.hpp"
+#include "http/audit.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "http/tls.hpp"
 #include "service/calendar.hpp"
 #include "service/data_dir.hpp"
 #include "service/demo_portfolio.hpp"
@@ -49,6 +51,7 @@ struct ServeOptions {
   bool demo = false;
   std::string web_root;  // Empty: web/dist beside the build or the sources.
   bool secure_cookies = false;
+  std::string tls_cert, tls_key;  // PEM files; both empty: plain HTTP.
   std::string store_url;  // Empty: the SQLite journal in data_dir.
   std::string listen = "127.0.0.1:8080";
   std::string time_zone = "UTC";
@@ -162,7 +165,8 @@ sigset_t BlockStopSignals() {
 // Where the console is, and for the demo how to log in.
 void PrintConsoleUrl(const ServeOptions& options, uint16_t port, const http::StaticFiles& web) {
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  std::string url = "http://" + host + ":" + std::to_string(port) + "/";
+  std::string url =
+      (options.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(port) + "/";
   if (options.demo) {
     PrintDemoLogins(url);
   } else {
@@ -232,7 +236,8 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   http::ConsoleOptions console;
   console.users = &users;
   console.web = web;
-  console.secure_cookies = options.secure_cookies;
+  // Over TLS the cookie must never travel in the clear.
+  console.secure_cookies = options.secure_cookies || !options.tls_cert.empty();
   http::Api api(engine, tokens, std::move(console));
   service::WebhookDispatcher webhooks(engine,
                                       (std::filesystem::path(options.data_dir) / "webhooks.json"));
@@ -242,9 +247,28 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
     return ServeEnd::kFailed;
   }
   api.set_webhooks(&webhooks);
+  Result<std::unique_ptr<service::AdminAuditLog>> admin_audit =
+      service::AdminAuditLog::Open(options.data_dir);
+  if (!admin_audit.ok()) {
+    SetExitCode(Fail(admin_audit.error()));
+    return ServeEnd::kFailed;
+  }
+  // Detached on every way out of this function, before the Api and the log are destroyed.
+  struct Detach {
+    const http::Api& api;
+    ~Detach() { http::AttachAdminAuditLog(api, nullptr); }
+  } detach{api};
+  http::AttachAdminAuditLog(api, admin_audit->get());
   http::Server server([&api](http::HttpRequest request, http::Reply reply) {
     api.Handle(std::move(request), std::move(reply));
   });
+  if (!options.tls_cert.empty()) {
+    Status tls = http::ConfigureTls(server, options.tls_cert, options.tls_key);
+    if (!tls.ok()) {
+      SetExitCode(Fail(tls.error()));
+      return ServeEnd::kFailed;
+    }
+  }
   engine.Start();
   webhooks.Start();
   Status started = server.Start(options.listen, options.threads);
@@ -256,9 +280,9 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   }
   if (follower) follower->Start();
   if (projector) projector->Start();
-  std::printf("creditline serving on http://%s (port %u), data %s, business time zone %s%s\n",
-              options.listen.c_str(), server.port(), options.data_dir.c_str(),
-              options.time_zone.c_str(), standby ? ", as a standby" : "");
+  std::printf("creditline serving on %s://%s (port %u), data %s, business time zone %s%s\n",
+              options.tls_cert.empty() ? "http" : "https", options.listen.c_str(), server.port(),
+              options.data_dir.c_str(), options.time_zone.c_str(), standby ? ", as a standby" : "");
   if (web) PrintConsoleUrl(options, server.port(), *web);
   std::fflush(stdout);
   ReviewScheduler scheduler;
@@ -338,6 +362,13 @@ void AddServeCommands(CLI::App& app) {
                     "Directory of the built web console (default: web/dist of this build)");
   serve->add_flag("--secure-cookies", options.secure_cookies,
                   "Mark the console session cookie Secure (when served over HTTPS)");
+  CLI::Option* cert =
+      serve->add_option("--tls-cert", options.tls_cert,
+                        "Serve HTTPS (TLS 1.2+) with this PEM certificate chain (needs --tls-key)");
+  CLI::Option* key = serve->add_option("--tls-key", options.tls_key,
+                                       "The PEM private key of --tls-cert (needs --tls-cert)");
+  cert->needs(key);
+  key->needs(cert);
   AddStoreOption(*serve, options.store_url);
   serve->add_option("--listen", options.listen, "Address and port to listen on, HOST:PORT")
       ->capture_default_str();

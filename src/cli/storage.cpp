@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "service/audit.hpp"
 #include "service/data_dir.hpp"
 #include "service/recovery.hpp"
 #include "store/postgres/postgres_store.hpp"
@@ -52,6 +53,11 @@ void RunVerify(const VerifyOptions& options) {
   Result<service::VerifyReport> report = service::Verify(
       **reader, StateOptions{},
       [](uint64_t replayed, uint64_t total) { PrintReplayProgress("verify", replayed, total); });
+  if (report.ok() && options.store_url.empty()) {
+    // Records cut off the end leave the chain intact; the head anchor, when kept, shows it.
+    Result<bool> anchored = service::CheckJournalHead(service::JournalPath(options.data_dir));
+    if (!anchored.ok()) report = anchored.error();
+  }
   if (!report.ok()) {
     std::fprintf(stderr, "verify: FAILED\n");
     return SetExitCode(Fail(report.error()));
@@ -62,6 +68,45 @@ void RunVerify(const VerifyOptions& options) {
       static_cast<unsigned long long>(report->records),
       static_cast<unsigned long long>(report->snapshots_checked),
       static_cast<unsigned long long>(report->state_hash), report->seconds);
+}
+
+// `creditline audit verify`: the journal's chain and snapshots (as verify), its head anchor (a
+// SQLite journal without one fails: dropping it would otherwise hide records cut off the end),
+// and the admin audit log with its anchor.
+Status AuditVerify(const VerifyOptions& options) {
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> opened,
+                      OpenStore(options.data_dir, options.store_url, false));
+  CL_ASSIGN_OR_RETURN(std::unique_ptr<store::JournalReader> reader, opened->OpenReader());
+  CL_ASSIGN_OR_RETURN(service::VerifyReport report,
+                      service::Verify(*reader, StateOptions{}, nullptr));
+  bool anchored = false;
+  if (options.store_url.empty()) {
+    CL_ASSIGN_OR_RETURN(anchored,
+                        service::CheckJournalHead(service::JournalPath(options.data_dir)));
+    if (!anchored) {
+      return MakeError(ErrorCode::kCorruptRecord,
+                       "the journal has no head anchor (table journal_head): it was removed, or "
+                       "no server of this version has opened the store yet");
+    }
+  }
+  CL_ASSIGN_OR_RETURN(uint64_t admin_entries, service::VerifyAdminAuditLog(options.data_dir));
+  std::printf(
+      "audit verify: OK: %llu journal entries in an unbroken hash chain%s; %llu snapshots match; "
+      "%llu admin entries in an unbroken hash chain that ends at its head anchor\n",
+      static_cast<unsigned long long>(report.records),
+      anchored ? " that ends at its head anchor"
+               : " (PostgreSQL keeps no head anchor: deletions at the end are not detectable)",
+      static_cast<unsigned long long>(report.snapshots_checked),
+      static_cast<unsigned long long>(admin_entries));
+  return Status::Ok();
+}
+
+void RunAuditVerify(const VerifyOptions& options) {
+  Status verified = AuditVerify(options);
+  if (!verified.ok()) {
+    std::fprintf(stderr, "audit verify: FAILED: the audit trail was altered or damaged\n");
+    SetExitCode(Fail(verified.error()));
+  }
 }
 
 struct BackupOptions {
@@ -162,6 +207,19 @@ void AddStorageCommands(CLI::App& app) {
   verify->add_option("--data", verify_options.data_dir, "Data directory")->capture_default_str();
   AddStoreOption(*verify, verify_options.store_url);
   verify->callback([] { RunVerify(verify_options); });
+
+  static VerifyOptions audit_options;
+  CLI::App* audit = app.add_subcommand(
+      "audit", "The audit trail: the journal and the admin audit log (docs/security.md)");
+  audit->require_subcommand(1);
+  CLI::App* audit_verify = audit->add_subcommand(
+      "verify",
+      "Check that no audit entry (journal record) was edited, reordered or deleted, at the end "
+      "included; exit 0 when intact");
+  audit_verify->add_option("--data", audit_options.data_dir, "Data directory")
+      ->capture_default_str();
+  AddStoreOption(*audit_verify, audit_options.store_url);
+  audit_verify->callback([] { RunAuditVerify(audit_options); });
 
   static BackupOptions backup_options;
   CLI::App* backup = app.add_subcommand(

@@ -5,16 +5,41 @@
 // users are managed in the console (or through /v1/users) instead. Single-threaded.
 #include "service/users.hpp"
 
+#include <boost/json/object.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "service/audit.hpp"
 #include "service/calendar.hpp"
 #include "service/data_dir.hpp"
 
 namespace creditline::cli {
 namespace {
+
+// Records a change made here in the data directory's admin audit log, as the server records
+// the changes made through the API; the actor is the operating system's user.
+void RecordChange(const std::string& data_dir, const char* command, const std::string& username,
+                  boost::json::object after) {
+  Result<std::unique_ptr<service::AdminAuditLog>> log = service::AdminAuditLog::Open(data_dir);
+  Status recorded = log.ok() ? Status::Ok() : Status(log.error());
+  if (log.ok()) {
+    const char* os_user = std::getenv("USER");
+    service::AdminAuditEntry entry;
+    entry.time = service::SystemNowMs();
+    entry.actor = std::string("cli:") + (os_user != nullptr ? os_user : "unknown");
+    entry.command = command, entry.subject = username;
+    entry.before = boost::json::object{}, entry.after = std::move(after);
+    recorded = (*log)->Append(std::move(entry));
+  }
+  if (!recorded.ok()) {
+    std::fprintf(stderr, "creditline: the change was made but not recorded in the audit log: %s\n",
+                 recorded.error().message.c_str());
+    SetExitCode(InfoOf(recorded.error().code).cli_exit_code);
+  }
+}
 
 struct UserOptions {
   std::string data_dir = "data";
@@ -77,6 +102,8 @@ void AddUserCommands(CLI::App& app) {
     if (!created.ok()) return SetExitCode(Fail(created.error()));
     std::printf("added user %s (%s)\n", created->username.c_str(),
                 std::string(service::NameOf(created->role)).c_str());
+    RecordChange(options.data_dir, "user_created", created->username,
+                 {{"role", service::NameOf(created->role)}, {"disabled", false}});
     if (generated) std::printf("password: %s\n", password.c_str());
   });
 
@@ -95,6 +122,7 @@ void AddUserCommands(CLI::App& app) {
     Result<service::UserRecord> changed = users->Change(options.username, change);
     if (!changed.ok()) return SetExitCode(Fail(changed.error()));
     std::printf("password of %s changed\n", changed->username.c_str());
+    RecordChange(options.data_dir, "user_changed", changed->username, {{"password_changed", true}});
     if (generated) std::printf("password: %s\n", change.password->c_str());
   });
 

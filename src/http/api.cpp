@@ -2,11 +2,14 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <chrono>
 #include <sstream>
 
 #include "core/ids.hpp"
+#include "http/audit.hpp"
 #include "http/json_output.hpp"
 #include "service/calendar.hpp"
 
@@ -114,6 +117,34 @@ bool IsJsonContentType(const std::string& content_type) {
   return type == "application/json";
 }
 
+// API answers are data, never pages: nothing in them may run, be framed, be sniffed into
+// another type, leak the URL onwards, or be kept by a cache (they carry credit data and, for
+// logins and new tokens, secrets).
+constexpr const char* kApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+
+bool HasHeader(const HttpResponse& response, std::string_view name) {
+  for (const auto& [present, value] : response.headers) {
+    if (present.size() == name.size() &&
+        std::equal(present.begin(), present.end(), name.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Cache-Control: no-store unless the handler chose a cache policy, and headers that forbid
+// running, framing, sniffing and referring.
+void AddApiSecurityHeaders(HttpResponse& response) {
+  if (!HasHeader(response, "Cache-Control")) {
+    response.headers.emplace_back("Cache-Control", "no-store");
+  }
+  response.headers.emplace_back("Content-Security-Policy", kApiContentSecurityPolicy);
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("X-Frame-Options", "DENY");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+}
+
 }  // namespace
 
 HttpResponse JsonResponse(unsigned status, const json::object& body) {
@@ -172,6 +203,7 @@ Api::Api(service::Engine& engine, service::TokenStore& tokens, ConsoleOptions co
   AddSessionRoutes(*this);
   AddMonitorRoutes(*this);
   AddReportRoutes(*this);
+  AddAuditRoutes(*this);
 }
 
 TimeMs Api::Now() const { return console_.clock ? console_.clock() : service::SystemNowMs(); }
@@ -228,7 +260,12 @@ Route* Api::Match(const std::string& method, const std::string& path,
   return nullptr;
 }
 
-void Api::Handle(HttpRequest request, Reply reply) {
+void Api::Handle(HttpRequest request, Reply reply_in) {
+  Reply reply = [reply = std::move(reply_in)](HttpResponse response) {
+    // Console files carry the console's own headers (static_files.cpp); the rest is the API.
+    if (!HasHeader(response, "Content-Security-Policy")) AddApiSecurityHeaders(response);
+    reply(std::move(response));
+  };
   Call call;
   size_t question = request.target.find('?');
   call.path = request.target.substr(0, question);

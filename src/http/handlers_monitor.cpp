@@ -1,6 +1,7 @@
 // Monitoring: alerts (list, acknowledge), the alert rules' parameters, and webhooks.
 #include <boost/json/parse.hpp>
 
+#include "http/audit.hpp"
 #include "http/handlers.hpp"
 #include "http/json_output.hpp"
 
@@ -91,6 +92,13 @@ json::object WebhookJson(const service::Webhook& w) {
   return json::object{{"webhook_id", w.webhook_id}, {"url", w.url}, {"active", w.active}};
 }
 
+std::optional<service::Webhook> FindWebhook(Api& api, const std::string& id) {
+  for (const service::Webhook& w : api.webhooks()->List()) {
+    if (w.webhook_id == id) return w;
+  }
+  return std::nullopt;
+}
+
 bool NeedWebhooks(Api& api, const Reply& reply) {
   if (api.webhooks() != nullptr) return true;
   reply(ErrorResponse(MakeError(ErrorCode::kRouteNotFound, "this server delivers no webhooks")));
@@ -116,19 +124,42 @@ void PutWebhook(Api& api, Call&& call, Reply reply) {
   if (!secret.ok()) return reply(ErrorResponse(secret.error()));
   Result<std::optional<bool>> active = body->OptionalBool("active");
   if (!active.ok()) return reply(ErrorResponse(active.error()));
+  Result<std::string> reason = OptionalReason(*body);
+  if (!reason.ok()) return reply(ErrorResponse(reason.error()));
   Status finished = body->Finish();
   if (!finished.ok()) return reply(ErrorResponse(finished.error()));
   webhook.url = *url, webhook.secret = *secret, webhook.active = active->value_or(true);
-  Status put = api.webhooks()->Put(webhook);
-  if (!put.ok()) return reply(ErrorResponse(put.error()));
-  reply(JsonResponse(200, WebhookJson(webhook)));
+  RunAdminChange(
+      api, call,
+      [&api, webhook, reason = *reason]() -> Result<AdminOutcome> {
+        std::optional<service::Webhook> before = FindWebhook(api, webhook.webhook_id);
+        CL_RETURN_IF_ERROR(api.webhooks()->Put(webhook));
+        json::object after = WebhookJson(webhook);
+        // The secret is recorded only as changed or not, never itself.
+        after["secret_changed"] = !before || before->secret != webhook.secret;
+        return AdminOutcome{
+            JsonResponse(200, WebhookJson(webhook)),
+            AdminEntry("webhook_set", webhook.webhook_id,
+                       before ? WebhookJson(*before) : json::object{}, after, reason)};
+      },
+      std::move(reply));
 }
 
 void DeleteWebhook(Api& api, Call&& call, Reply reply) {
   if (!NeedWebhooks(api, reply)) return;
-  Status removed = api.webhooks()->Remove(call.params.at(0));
-  if (!removed.ok()) return reply(ErrorResponse(removed.error()));
-  reply(JsonResponse(200, json::object{{"webhook_id", call.params.at(0)}, {"removed", true}}));
+  Result<std::string> reason = QueryReason(call);
+  if (!reason.ok()) return reply(ErrorResponse(reason.error()));
+  RunAdminChange(
+      api, call,
+      [&api, id = call.params.at(0), reason = *reason]() -> Result<AdminOutcome> {
+        std::optional<service::Webhook> before = FindWebhook(api, id);
+        CL_RETURN_IF_ERROR(api.webhooks()->Remove(id));
+        return AdminOutcome{
+            JsonResponse(200, json::object{{"webhook_id", id}, {"removed", true}}),
+            AdminEntry("webhook_deleted", id, before ? WebhookJson(*before) : json::object{},
+                       json::object{}, reason)};
+      },
+      std::move(reply));
 }
 
 void ListDeliveries(Api& api, Call&& call, Reply reply) {

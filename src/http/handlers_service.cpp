@@ -1,4 +1,5 @@
 // Health, OpenAPI, metrics, the change feed and API tokens.
+#include "http/audit.hpp"
 #include "http/handlers.hpp"
 #include "http/json_output.hpp"
 #include "http/openapi.hpp"
@@ -80,13 +81,22 @@ void CreateToken(Api& api, Call&& call, Reply reply) {
   if (!role.ok()) return reply(ErrorResponse(role.error()));
   Result<std::string> name = body->StringOr("name", "");
   if (!name.ok()) return reply(ErrorResponse(name.error()));
+  Result<std::string> reason = OptionalReason(*body);
+  if (!reason.ok()) return reply(ErrorResponse(reason.error()));
   if (Status finished = body->Finish(); !finished.ok())
     return reply(ErrorResponse(finished.error()));
-  Result<service::NewToken> token = api.tokens().Create(*role, *name, service::SystemNowMs());
-  if (!token.ok()) return reply(ErrorResponse(token.error()));
-  json::object out = TokenJson(token->record);
-  out["token"] = token->secret;
-  reply(JsonResponse(201, out));
+  RunAdminChange(
+      api, call,
+      [&api, role = *role, name = *name, reason = *reason]() -> Result<AdminOutcome> {
+        CL_ASSIGN_OR_RETURN(service::NewToken token,
+                            api.tokens().Create(role, name, service::SystemNowMs()));
+        json::object out = TokenJson(token.record);
+        json::object after = out;  // The secret stays out of the audit trail.
+        out["token"] = token.secret;
+        return AdminOutcome{JsonResponse(201, out),
+                            AdminEntry("token_created", token.record.token_id, {}, after, reason)};
+      },
+      std::move(reply));
 }
 
 void ListTokens(Api& api, Call&&, Reply reply) {
@@ -97,9 +107,22 @@ void ListTokens(Api& api, Call&&, Reply reply) {
 }
 
 void RevokeToken(Api& api, Call&& call, Reply reply) {
-  Status revoked = api.tokens().Revoke(call.params.at(0));
-  if (!revoked.ok()) return reply(ErrorResponse(revoked.error()));
-  reply(JsonResponse(200, json::object{{"token_id", call.params.at(0)}, {"revoked", true}}));
+  Result<std::string> reason = QueryReason(call);
+  if (!reason.ok()) return reply(ErrorResponse(reason.error()));
+  std::string id = call.params.at(0);
+  RunAdminChange(
+      api, call,
+      [&api, id, reason = *reason]() -> Result<AdminOutcome> {
+        bool was_revoked = false;
+        for (const service::TokenRecord& record : api.tokens().List()) {
+          if (record.token_id == id) was_revoked = record.revoked;
+        }
+        CL_RETURN_IF_ERROR(api.tokens().Revoke(id));
+        return AdminOutcome{JsonResponse(200, json::object{{"token_id", id}, {"revoked", true}}),
+                            AdminEntry("token_revoked", id, json::object{{"revoked", was_revoked}},
+                                       json::object{{"revoked", true}}, reason)};
+      },
+      std::move(reply));
 }
 
 }  // namespace

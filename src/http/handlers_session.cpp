@@ -1,6 +1,7 @@
 // Console sessions (log in, who am I, log out) and console users (admin).
 #include <boost/json/serialize.hpp>
 
+#include "http/audit.hpp"
 #include "http/handlers.hpp"
 #include "http/json_output.hpp"
 #include "service/calendar.hpp"
@@ -108,20 +109,29 @@ void ListUsers(Api& api, Call&&, Reply reply) {
   reply(JsonResponse(200, json::object{{"users", std::move(users)}}));
 }
 
-Result<json::object> CreateUser(Api& api, const Call& call) {
+Result<AdminChange> CreateUser(Api& api, const Call& call) {
   if (api.users() == nullptr) return ConsoleLoginsDisabled();
   CL_ASSIGN_OR_RETURN(JsonInput body, JsonInput::Parse(call.request.body));
   CL_ASSIGN_OR_RETURN(std::string username, body.String("username"));
   CL_ASSIGN_OR_RETURN(std::string password, body.String("password"));
   CL_ASSIGN_OR_RETURN(std::string role_name, body.String("role"));
+  CL_ASSIGN_OR_RETURN(std::string reason, OptionalReason(body));
   CL_RETURN_IF_ERROR(body.Finish());
   CL_ASSIGN_OR_RETURN(Role role, service::ParseRole(role_name));
-  CL_ASSIGN_OR_RETURN(service::UserRecord user,
-                      api.users()->Create(username, role, password, service::SystemNowMs()));
-  return UserJson(user);
+  return AdminChange([&api, username, password, role, reason]() -> Result<AdminOutcome> {
+    CL_ASSIGN_OR_RETURN(service::UserRecord user,
+                        api.users()->Create(username, role, password, service::SystemNowMs()));
+    json::object out = UserJson(user);
+    return AdminOutcome{JsonResponse(201, out),
+                        AdminEntry("user_created", user.username, {}, out, reason)};
+  });
 }
 
-Result<json::object> ChangeUser(Api& api, const Call& call) {
+json::object UserAuditFields(const service::UserRecord& user) {
+  return json::object{{"role", service::NameOf(user.role)}, {"disabled", user.disabled}};
+}
+
+Result<AdminChange> ChangeUser(Api& api, const Call& call) {
   if (api.users() == nullptr) return ConsoleLoginsDisabled();
   const std::string& username = call.params.at(0);
   CL_ASSIGN_OR_RETURN(JsonInput body, JsonInput::Parse(call.request.body));
@@ -129,6 +139,7 @@ Result<json::object> ChangeUser(Api& api, const Call& call) {
   CL_ASSIGN_OR_RETURN(std::optional<std::string> role_name, body.OptionalString("role"));
   CL_ASSIGN_OR_RETURN(change.password, body.OptionalString("password"));
   CL_ASSIGN_OR_RETURN(change.disabled, body.OptionalBool("disabled"));
+  CL_ASSIGN_OR_RETURN(std::string reason, OptionalReason(body));
   CL_RETURN_IF_ERROR(body.Finish());
   if (role_name) {
     CL_ASSIGN_OR_RETURN(change.role, service::ParseRole(*role_name));
@@ -139,17 +150,26 @@ Result<json::object> ChangeUser(Api& api, const Call& call) {
     return MakeError(ErrorCode::kInvalidState,
                      "you cannot disable yourself or take away your own admin role", "username");
   }
-  CL_ASSIGN_OR_RETURN(service::UserRecord user, api.users()->Change(username, change));
-  // A new password or a disabled account ends the user's sessions (a stolen cookie included).
-  if (change.password || user.disabled) api.sessions().EndAllOf(username);
-  return UserJson(user);
+  return AdminChange([&api, username, change, reason]() -> Result<AdminOutcome> {
+    std::optional<service::UserRecord> before = api.users()->Find(username);
+    CL_ASSIGN_OR_RETURN(service::UserRecord user, api.users()->Change(username, change));
+    // A new password or a disabled account ends the user's sessions (a stolen cookie included).
+    if (change.password || user.disabled) api.sessions().EndAllOf(username);
+    json::object after = UserAuditFields(user);
+    if (change.password) after["password_changed"] = true;  // Never the password itself.
+    return AdminOutcome{
+        JsonResponse(200, UserJson(user)),
+        AdminEntry("user_changed", username, before ? UserAuditFields(*before) : json::object{},
+                   after, reason)};
+  });
 }
 
 template <class F>
-RouteHandler Replying(unsigned status, F run) {
-  return [status, run](Api& api, Call&& call, Reply reply) {
-    Result<json::object> out = run(api, call);
-    reply(out.ok() ? JsonResponse(status, *out) : ErrorResponse(out.error()));
+RouteHandler Changing(F prepare) {
+  return [prepare](Api& api, Call&& call, Reply reply) {
+    Result<AdminChange> change = prepare(api, call);
+    if (!change.ok()) return reply(ErrorResponse(change.error()));
+    RunAdminChange(api, call, std::move(*change), std::move(reply));
   };
 }
 
@@ -161,9 +181,8 @@ void AddSessionRoutes(Api& api) {
   api.Add("GET", "/v1/session", Role::kViewer, WhoAmI);
   api.AddWithoutIdempotencyKey("DELETE", "/v1/session", Role::kViewer, Logout);
   api.Add("GET", "/v1/users", Role::kAdmin, ListUsers);
-  api.AddWithoutIdempotencyKey("POST", "/v1/users", Role::kAdmin, Replying(201, CreateUser));
-  api.AddWithoutIdempotencyKey("PATCH", "/v1/users/{username}", Role::kAdmin,
-                               Replying(200, ChangeUser));
+  api.AddWithoutIdempotencyKey("POST", "/v1/users", Role::kAdmin, Changing(CreateUser));
+  api.AddWithoutIdempotencyKey("PATCH", "/v1/users/{username}", Role::kAdmin, Changing(ChangeUser));
 }
 
 }  // namespace creditline::http

@@ -569,7 +569,8 @@ json::object SharedSchemas() {
   s["PutWebhookRequest"] =
       Body({{"url", Str("http://host:port/path")},
             {"secret", Str("16 to 256 bytes; signs every delivery (HMAC-SHA256).")},
-            Optional("active", Bool("Default true."))});
+            Optional("active", Bool("Default true.")),
+            Optional("reason", Text("Recorded in the audit trail."))});
   s["Alert"] = Reply({{"alert_id", Int()},
                       {"rule", Str("utilization_warning, utilization_exceeded, invoice_overdue, "
                                    "overdue_days, hold_created, hold_sla, "
@@ -762,7 +763,29 @@ json::object SharedSchemas() {
                                "The body the item's own request would have had: its success body "
                                "or an Error.")}});
 
-  s["CreateTokenRequest"] = Body({{"role", Schema("Role")}, Optional("name", Text())});
+  s["CreateTokenRequest"] = Body({{"role", Schema("Role")},
+                                  Optional("name", Text()),
+                                  Optional("reason", Text("Recorded in the audit trail."))});
+  s["AuditEntry"] = Reply(
+      {{"seq", Int("The journal record's seq (source=journal) or the admin entry's (admin).")},
+       {"time", Instant()},
+       {"actor", Str("token:ID, user:NAME, or (admin entries made by the CLI) cli:OS_USER.")},
+       {"command", Str("The event type (docs/events.md) or the admin change: token_created, "
+                       "token_revoked, user_created, user_changed, webhook_set, "
+                       "webhook_deleted.")},
+       {"subject", Str("What changed: a customer (ID or ID/SEGMENT), group, order, request, "
+                       "plan, policy, FX pair, token, user or webhook; empty for events about "
+                       "everything.")},
+       {"before", Describe(json::object{},
+                           "Journal: for *_set and *_updated events, the fields "
+                           "of the previous event of the same type on the same "
+                           "subject; else null. Admin: the changed fields "
+                           "before.")},
+       {"after", Describe(json::object{},
+                          "Journal: the event's fields; admin: the changed "
+                          "fields after (never a secret).")},
+       {"reason", Str("The reason given with the change, or empty.")}},
+      "One audited change.");
 
   // Console sessions and users.
   s["LoginRequest"] = Body({{"username", Str()}, {"password", Str()}});
@@ -783,11 +806,13 @@ json::object SharedSchemas() {
                     "A console user; the server keeps only an argon2id hash of the password.");
   s["CreateUserRequest"] = Body({{"username", Str("1-64 characters of A-Z a-z 0-9 . _ -")},
                                  {"password", Str("8 to 256 bytes.")},
-                                 {"role", Schema("Role")}});
+                                 {"role", Schema("Role")},
+                                 Optional("reason", Text("Recorded in the audit trail."))});
   s["ChangeUserRequest"] =
       Body({Optional("role", Schema("Role")),
             Optional("password", Str("A new password ends the user's sessions.")),
-            Optional("disabled", Bool("Disabling ends the user's sessions."))});
+            Optional("disabled", Bool("Disabling ends the user's sessions.")),
+            Optional("reason", Text("Recorded in the audit trail."))});
   AddAssessmentSchemas(s);
   return s;
 }
@@ -984,6 +1009,7 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                  .id = "deleteWebhook",
                  .summary = "Remove a webhook",
                  .without_idempotency_key = true,
+                 .query = {QueryParameter("reason", Text(), "Recorded in the audit trail.")},
                  .response = any,
                  .errors = {401, 403, 404},
                  .replays = false});
@@ -1122,6 +1148,33 @@ std::vector<Operation> Operations() {
                        Int("The oldest event the feed can return (1 with a journal); 0 when "
                            "there is none.")}}),
                  .errors = {400, 401, 503}});
+  ops.push_back(
+      {.method = "GET",
+       .path = "/v1/audit",
+       .role = "credit_manager",
+       .tag = "Audit",
+       .id = "listAudit",
+       .summary = "The audit trail",
+       .description = "source=journal (default): every credit command from the "
+                      "journal, a hash chain that `creditline audit verify` checks; "
+                      "\"before\" is derived on read. source=admin: changes to API "
+                      "tokens, console users and webhooks from the admin audit log. "
+                      "Oldest first; each source numbers its own entries (docs/security.md).",
+       .query = {QueryParameter("source", StringEnum({"journal", "admin"}, "Default journal."),
+                                "Which part of the trail."),
+                 QueryParameter("customer_id", Id(),
+                                "Only entries about this customer "
+                                "(journal only)."),
+                 QueryParameter("actor", Str("token:ID or user:NAME."),
+                                "Only entries by this actor."),
+                 QueryParameter("after", Describe(Int(), "Default 0."), "Entries after this seq."),
+                 QueryParameter("limit", IntRange(1, 500),
+                                "At most this many "
+                                "entries (default 100).")},
+       .response = Reply({{"entries", ArrayOf(Schema("AuditEntry"))},
+                          {"next_after", Int("The last returned seq (or `after`): pass "
+                                             "it as `after` for the next page.")}}),
+       .errors = {400, 401, 403, 500}});
   ops.push_back({.method = "POST",
                  .path = "/v1/tokens",
                  .role = "admin",
@@ -1129,7 +1182,8 @@ std::vector<Operation> Operations() {
                  .id = "createToken",
                  .summary = "Create an API token",
                  .description = "The secret `token` is shown only in this answer. Token changes "
-                                "are not credit commands: they are not journaled and take no "
+                                "are not credit commands: they are recorded in the admin audit "
+                                "log (GET /v1/audit?source=admin), not the journal, and take no "
                                 "Idempotency-Key.",
                  .without_idempotency_key = true,
                  .request_schema = "CreateTokenRequest",
@@ -1150,8 +1204,10 @@ std::vector<Operation> Operations() {
                  .tag = "Tokens",
                  .id = "revokeToken",
                  .summary = "Revoke an API token",
-                 .description = "Revoking a revoked token succeeds again. No Idempotency-Key.",
+                 .description = "Revoking a revoked token succeeds again. No Idempotency-Key. "
+                                "Recorded in the admin audit log.",
                  .without_idempotency_key = true,
+                 .query = {QueryParameter("reason", Text(), "Recorded in the audit trail.")},
                  .response = Reply({{"token_id", Str()}, {"revoked", Const(true)}}),
                  .errors = {401, 403, 404, 500}});
 
@@ -1210,8 +1266,9 @@ std::vector<Operation> Operations() {
                  .tag = "Users",
                  .id = "createUser",
                  .summary = "Add a console user",
-                 .description = "User changes are not credit commands: they are not journaled "
-                                "and take no Idempotency-Key.",
+                 .description = "User changes are not credit commands: they are recorded in "
+                                "the admin audit log, not the journal, and take no "
+                                "Idempotency-Key.",
                  .without_idempotency_key = true,
                  .request_schema = "CreateUserRequest",
                  .status = 201,
@@ -2011,9 +2068,9 @@ std::string Build() {
   }
 
   json::array tags;
-  for (const char* tag :
-       {"Service", "Customers", "Orders", "Holds", "Receivables", "Groups", "Policies", "FX rates",
-        "Batch", "Events", "Tokens", "Sessions", "Users", "Assessment", "Monitoring", "Reports"}) {
+  for (const char* tag : {"Service", "Customers", "Orders", "Holds", "Receivables", "Groups",
+                          "Policies", "FX rates", "Batch", "Events", "Tokens", "Audit", "Sessions",
+                          "Users", "Assessment", "Monitoring", "Reports"}) {
     tags.push_back(json::object{{"name", tag}});
   }
 

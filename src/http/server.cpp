@@ -3,11 +3,18 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 #include <charconv>
+#include <map>
+#include <mutex>
+#include <type_traits>
+
+#include "http/tls.hpp"
 
 namespace creditline::http {
 namespace {
@@ -39,30 +46,54 @@ HttpResponse PlainError(unsigned status, std::string_view code, std::string_view
                       {}};
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection, plain (beast::tcp_stream) or TLS (TlsStream).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(tcp::socket&& socket, const Handler& handler, std::atomic<size_t>& connections)
       : stream_(std::move(socket)), handler_(handler), connections_(connections) {}
+  Session(tcp::socket&& socket, asio::ssl::context& tls, const Handler& handler,
+          std::atomic<size_t>& connections)
+      : stream_(std::move(socket), tls), handler_(handler), connections_(connections) {}
   ~Session() { connections_.fetch_sub(1); }
 
   void Run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (std::is_same_v<Stream, TlsStream>) {
+        self->Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+        self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                      [self](beast::error_code error) {
+                                        // No TLS session to end: drop the connection.
+                                        beast::error_code ignored;
+                                        if (!error) return self->Read();
+                                        self->Lowest().socket().close(ignored);
+                                      });
+      } else {
+        self->Read();
+      }
+    });
   }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(kRequestBodyBytesMax);
     parser_->header_limit(kRequestHeaderBytesMax);
-    stream_.expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
+    Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code error, size_t) {
+                        self->OnRead(error);
+                      });
   }
 
   void OnRead(beast::error_code error) {
     if (error == bhttp::error::end_of_stream || error == asio::error::connection_reset ||
-        error == beast::error::timeout || error == asio::error::operation_aborted) {
+        error == beast::error::timeout || error == asio::error::operation_aborted ||
+        error == asio::ssl::error::stream_truncated) {
       return Close();
     }
     if (error == bhttp::error::body_limit) {
@@ -87,49 +118,98 @@ class Session : public std::enable_shared_from_this<Session> {
     call.cookie = std::string(request[bhttp::field::cookie]);
     call.csrf_token = std::string(request["X-CSRF-Token"]);
     beast::error_code endpoint_error;
-    tcp::endpoint remote = stream_.socket().remote_endpoint(endpoint_error);
+    tcp::endpoint remote = Lowest().socket().remote_endpoint(endpoint_error);
     if (!endpoint_error) call.remote_address = remote.address().to_string();
     call.keep_alive = keep_alive;
     call.body = std::move(request.body());
     // The handler may answer from another thread; the answer is written on this session's
     // strand, and the next request is read only after it.
-    handler_(std::move(call), [self = shared_from_this(), version, keep_alive](HttpResponse r) {
-      asio::post(self->stream_.get_executor(),
-                 [self, version, keep_alive, response = std::move(r)]() mutable {
-                   self->Send(std::move(response), version, keep_alive);
-                 });
-    });
+    handler_(std::move(call),
+             [self = this->shared_from_this(), version, keep_alive](HttpResponse r) {
+               asio::post(self->stream_.get_executor(),
+                          [self, version, keep_alive, response = std::move(r)]() mutable {
+                            self->Send(std::move(response), version, keep_alive);
+                          });
+             });
   }
 
   void Send(HttpResponse&& response, unsigned version, bool keep_alive) {
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
         ToBeast(std::move(response), version, keep_alive));
-    stream_.expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+    Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
     bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message](beast::error_code error, size_t) {
+                       [self = this->shared_from_this(), message](beast::error_code error, size_t) {
                          if (error || !message->keep_alive()) return self->Close();
                          self->Read();
                        });
   }
 
   void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      // Says close_notify, then closes; a peer that never answers meets the timeout.
+      Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+        beast::error_code ignored;
+        self->Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      });
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const Handler& handler_;
   std::atomic<size_t>& connections_;
 };
 
+// The TLS contexts of servers configured for TLS (ConfigureTls), by server.
+std::mutex tls_mutex;
+std::map<const Server*, std::shared_ptr<asio::ssl::context>> tls_contexts;
+
+std::shared_ptr<asio::ssl::context> TlsContextOf(const Server* server) {
+  std::lock_guard lock(tls_mutex);
+  auto found = tls_contexts.find(server);
+  return found == tls_contexts.end() ? nullptr : found->second;
+}
+
+Error TlsError(const std::string& what, const beast::error_code& error) {
+  return MakeError(ErrorCode::kInvalidArgument, what + ": " + error.message(), "tls");
+}
+
 }  // namespace
+
+Status ConfigureTls(const Server& server, const std::string& cert_file,
+                    const std::string& key_file) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  beast::error_code error;
+  // TLS 1.2 and 1.3 only: the older versions have known attacks and no client still needs them.
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                       error);
+  if (error) return TlsError("cannot set up TLS", error);
+  context->use_certificate_chain_file(cert_file, error);
+  if (error) return TlsError("cannot use the TLS certificate " + cert_file, error);
+  context->use_private_key_file(key_file, asio::ssl::context::pem, error);
+  if (error) return TlsError("cannot use the TLS private key " + key_file, error);
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "the TLS private key " + key_file + " does not match the certificate " + cert_file, "tls");
+  }
+  std::lock_guard lock(tls_mutex);
+  tls_contexts[&server] = std::move(context);
+  return Status::Ok();
+}
 
 struct Server::Impl {
   asio::io_context io;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
+  std::shared_ptr<asio::ssl::context> tls;  // Null: plain HTTP.
 };
 
 bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
@@ -151,6 +231,10 @@ Server::Server(Handler handler) : impl_(std::make_unique<Impl>()), handler_(std:
 
 Server::~Server() {
   Stop();
+  {
+    std::lock_guard lock(tls_mutex);
+    tls_contexts.erase(this);
+  }
   // Sessions still pending in the io_context refer to handler_ and connections_: destroy them
   // while those members are alive.
   impl_.reset();
@@ -158,9 +242,9 @@ Server::~Server() {
 
 namespace {
 
-void Accept(tcp::acceptor& acceptor, asio::io_context& io, const Handler& handler,
-            std::atomic<size_t>& connections) {
-  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, &handler, &connections](
+void Accept(tcp::acceptor& acceptor, asio::io_context& io, asio::ssl::context* tls,
+            const Handler& handler, std::atomic<size_t>& connections) {
+  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, tls, &handler, &connections](
                                                    beast::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
     if (!error) {
@@ -168,11 +252,14 @@ void Accept(tcp::acceptor& acceptor, asio::io_context& io, const Handler& handle
         connections.fetch_sub(1);
         beast::error_code ignored;
         socket.close(ignored);
+      } else if (tls != nullptr) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), *tls, handler, connections)->Run();
       } else {
-        std::make_shared<Session>(std::move(socket), handler, connections)->Run();
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), handler, connections)
+            ->Run();
       }
     }
-    Accept(acceptor, io, handler, connections);
+    Accept(acceptor, io, tls, handler, connections);
   });
 }
 
@@ -201,7 +288,8 @@ Status Server::Start(const std::string& listen, int threads) {
                      "cannot listen on " + listen + ": " + error.message(), "listen");
   }
   port_ = impl_->acceptor->local_endpoint().port();
-  Accept(*impl_->acceptor, impl_->io, handler_, connections_);
+  impl_->tls = TlsContextOf(this);
+  Accept(*impl_->acceptor, impl_->io, impl_->tls.get(), handler_, connections_);
   for (int i = 0; i < std::max(1, threads); ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   }

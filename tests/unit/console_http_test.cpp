@@ -194,8 +194,13 @@ TEST_F(ConsoleHttpTest, RepeatedFailuresThrottleTheUserEvenWithTheRightPassword)
   EXPECT_EQ(throttled.response.Header("Set-Cookie"), "");
   // Other users are not locked out by it.
   EXPECT_EQ(LogIn("viewer").response.status, 200u);
-  // After the window the right password works again.
-  now_ += service::kLoginFailureWindowMs;
+  // One millisecond before the window ends it is still refused; at its end the right password
+  // works again.
+  now_ += service::kLoginFailureWindowMs - 1;
+  Login late = LogIn("analyst");
+  EXPECT_TRUE(IsError(late.response, 429, "too_many_requests"));
+  EXPECT_EQ(late.response.Header("Retry-After"), "1");
+  now_ += 1;
   EXPECT_EQ(LogIn("analyst").response.status, 200u);
 }
 
@@ -352,6 +357,9 @@ TEST_F(ConsoleHttpTest, ServesTheConsoleWithSecurityHeadersAndRouteFallback) {
   EXPECT_NE(index.Header("Content-Security-Policy").find("script-src 'self';"), std::string::npos);
   EXPECT_EQ(index.Header("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(index.Header("X-Frame-Options"), "DENY");
+  EXPECT_EQ(index.Header("Referrer-Policy"), "same-origin");
+  // The console's files keep their own policy, not the API's.
+  EXPECT_EQ(index.Header("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
 
   Response asset = Send("GET", "/assets/index-abc123.js", "");
   ASSERT_EQ(asset.status, 200u);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/codec.hpp"
+#include "store/sqlite/journal_head.hpp"
 
 namespace creditline::store {
 namespace {
@@ -53,6 +54,20 @@ CREATE TABLE snapshot_chunks(
   chunk INTEGER NOT NULL,
   data BLOB NOT NULL,
   PRIMARY KEY (seq, chunk));
+)sql";
+
+// The journal's head anchor: the last record's seq and hash, rewritten in the same transaction
+// as every append, so that records deleted from the end of the journal (which leaves an intact
+// but shorter chain) are found by comparing the anchor with the last record. A store written
+// before the anchor existed gets it on the writer's first open, from its last record then.
+constexpr const char* kHeadSchema = R"sql(
+CREATE TABLE IF NOT EXISTS journal_head(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,        -- the last journal record's seq (0: empty)
+  hash INTEGER NOT NULL);      -- and its chain hash
+INSERT OR IGNORE INTO journal_head(id, seq, hash)
+  SELECT 1, coalesce(max(seq), 0), coalesce((SELECT hash FROM journal ORDER BY seq DESC LIMIT 1), 0)
+  FROM journal;
 )sql";
 
 int64_t ToSql(uint64_t value) { return static_cast<int64_t>(value); }
@@ -181,11 +196,14 @@ class SqliteWriter final : public JournalWriter {
     CL_RETURN_IF_ERROR(PragmaExpect(connection_, "PRAGMA journal_mode=WAL", "wal"));
     CL_RETURN_IF_ERROR(connection_.Exec("PRAGMA synchronous=FULL"));
     CL_RETURN_IF_ERROR(connection_.Exec("PRAGMA wal_autocheckpoint=0"));
+    CL_RETURN_IF_ERROR(connection_.Exec(std::string("BEGIN IMMEDIATE;") + kHeadSchema + "COMMIT;"));
     CL_ASSIGN_OR_RETURN(begin_, connection_.Prepare("BEGIN IMMEDIATE"));
     CL_ASSIGN_OR_RETURN(commit_, connection_.Prepare("COMMIT"));
     CL_ASSIGN_OR_RETURN(
         insert_, connection_.Prepare("INSERT INTO journal(seq, time_ms, type, prev_hash, hash, "
                                      "body) VALUES (?, ?, ?, ?, ?, ?)"));
+    CL_ASSIGN_OR_RETURN(head_, connection_.Prepare("UPDATE journal_head SET seq = ?, hash = ? "
+                                                   "WHERE id = 1"));
     CL_ASSIGN_OR_RETURN(chunk_, connection_.Prepare("INSERT INTO snapshot_chunks(seq, chunk, "
                                                     "data) VALUES (?, ?, ?)"));
     CL_RETURN_IF_ERROR(checkpoint_connection_.Open(path_, SQLITE_OPEN_READWRITE));
@@ -204,7 +222,10 @@ class SqliteWriter final : public JournalWriter {
         insert_.BindBlob(6, record.body);
         CL_RETURN_IF_ERROR(insert_.Run("cannot append to the journal"));
       }
-      return Status::Ok();
+      if (records.empty()) return Status::Ok();
+      head_.Bind(1, ToSql(records.back().seq));
+      head_.Bind(2, ToSql(records.back().hash));
+      return head_.Run("cannot move the journal's head anchor");
     });
   }
 
@@ -271,7 +292,7 @@ class SqliteWriter final : public JournalWriter {
 
   std::string path_;
   Connection connection_;
-  Statement begin_, commit_, insert_, chunk_;
+  Statement begin_, commit_, insert_, head_, chunk_;
   Connection checkpoint_connection_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -464,6 +485,23 @@ Status CheckSchema(Connection& connection, const std::string& path) {
 }
 
 }  // namespace
+
+Result<std::optional<JournalHead>> ReadJournalHead(const std::string& path) {
+  Connection connection;
+  // Read-write like the journal readers: a WAL database needs its shared-memory file.
+  CL_RETURN_IF_ERROR(connection.Open(path, SQLITE_OPEN_READWRITE));
+  CL_RETURN_IF_ERROR(connection.Exec("PRAGMA query_only=1"));
+  // A store no writer of this version has opened yet has no anchor table.
+  Result<Statement> head = connection.Prepare(
+      "SELECT h.seq, h.hash, coalesce(j.seq, 0), coalesce(j.hash, 0) FROM journal_head h LEFT JOIN "
+      "(SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) j WHERE h.id = 1");
+  if (!head.ok()) return std::optional<JournalHead>();
+  CL_ASSIGN_OR_RETURN(int code, head->Step("cannot read the journal's head anchor"));
+  if (code != SQLITE_ROW) return std::optional<JournalHead>();
+  return std::optional<JournalHead>(
+      JournalHead{JournalTip{FromSql(head->Int(0)), FromSql(head->Int(1))},
+                  JournalTip{FromSql(head->Int(2)), FromSql(head->Int(3))}});
+}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create) {
   struct stat existing;
