@@ -31,15 +31,17 @@ grep -q "recovered 0 events from postgresql://127.0.0.1:$pg_port/postgres" "$wor
 create_customer_and_held_order
 rows=$("$bin/psql" -tA -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres \
   -c "SELECT count(*) FROM creditline_journal")
-[[ $rows == 3 ]] || fail "the journal in PostgreSQL has $rows records, not 3"
+# Three records (customer, account, order), and a fourth when the server's daily monitor run
+# came first, which a slow machine makes likely.
+[[ $rows -ge 3 && $rows -le 4 ]] || fail "the journal in PostgreSQL has $rows records, not 3 or 4"
 
 # An online backup into a SQLite file, then a clean stop and verify.
 "$creditline" backup --store "$url" --to "$work/backup.db" >"$work/backup.log" ||
   fail "backup failed: $(cat "$work/backup.log")"
-grep -q "3 of 3 journal records copied" "$work/backup.log" || fail "$(cat "$work/backup.log")"
+grep -Eq "([34]) of \1 journal records copied" "$work/backup.log" || fail "$(cat "$work/backup.log")"
 stop_server
 "$creditline" verify --store "$url" >"$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
-grep -q "verify: OK: 3 journal records" "$work/verify.log" || fail "$(cat "$work/verify.log")"
+grep -Eq "verify: OK: [34] journal records" "$work/verify.log" || fail "$(cat "$work/verify.log")"
 
 # A restart on PostgreSQL, and a server started from the backup with SQLite, both have the order.
 mkdir "$work/restored"
@@ -49,7 +51,7 @@ for dir in data restored; do
   store=()
   [[ $dir == data ]] && store=(--store "$url")
   start_server "$work/$dir" "$work/$dir.log" "${store[@]}"
-  grep -q "recovered 3 events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
+  grep -Eq "recovered [34] events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
   curl -s "${auth[@]}" "http://127.0.0.1:$port/v1/orders/O1" | grep -q '"status":"held"' ||
     fail "$dir: the held order is gone"
   stop_server

@@ -41,7 +41,10 @@ grep -q "is in use by another creditline (pid $server)" "$work/second.log" ||
 stop_server
 grep -q "stopped" "$work/serve.log" || fail "serve did not report a clean stop"
 "$creditline" verify --data "$work/data" >"$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
-grep -q "verify: OK: 3 journal records" "$work/verify.log" || fail "verify: $(cat "$work/verify.log")"
+# Three records (customer, account, order), and a fourth when the server's daily monitor run
+# came before the stop, which a slow machine makes likely.
+records=$(sed -n 's/.*verify: OK: \([0-9]*\) journal records.*/\1/p' "$work/verify.log")
+[[ -n $records && $records -ge 3 && $records -le 4 ]] || fail "verify: $(cat "$work/verify.log")"
 
 # A restart, and a server started from the backup, both have the held order.
 for dir in data restored; do
@@ -51,7 +54,7 @@ for dir in data restored; do
     cp "$work/data/tokens.tsv" "$work/restored/"
   fi
   start_server "$work/$dir" "$work/$dir.log" --time-zone Asia/Shanghai
-  grep -q "recovered 3 events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
+  grep -Eq "recovered [34] events" "$work/$dir.log" || fail "$dir: $(cat "$work/$dir.log")"
   curl -s "${auth[@]}" "http://127.0.0.1:$port/v1/orders/O1" | grep -q '"status":"held"' ||
     fail "$dir: the held order is gone"
   stop_server
