@@ -82,7 +82,11 @@ Result<EventBody> AssessmentDecider::operator()(const RunReview& c) const {
     }
     ReviewOutcome& outcome = event.outcomes.emplace_back(DecideReview(
         s_.AssessSlot(slot, env_.today), s_.scorecard_, s_.assessment_policy_.review, env_.today));
-    if (outcome.result == ReviewResult::kRequested) {
+    if (outcome.result == ReviewResult::kRequested && account.pending_limit_requests > 0) {
+      // A request already waits for a decision: a second would only pile up beside it.
+      outcome.result = ReviewResult::kRequestPending;
+      outcome.request_id = s_.limit_requests_[account.pending_limit_request].request_id;
+    } else if (outcome.result == ReviewResult::kRequested) {
       outcome.request_id = std::string(kReviewRequestPrefix) + std::to_string(seq) + "-" +
                            std::to_string(event.outcomes.size() - 1);
     }
@@ -101,6 +105,12 @@ Result<EventBody> AssessmentDecider::operator()(const RequestLimitChange& c) con
                      "request_id");
   }
   CL_ASSIGN_OR_RETURN(const Account* account, FindAccount(c.account));
+  if (account->pending_limit_requests > 0) {
+    return MakeError(ErrorCode::kLimitRequestPending,
+                     "request '" + s_.limit_requests_[account->pending_limit_request].request_id +
+                         "' for this account is still pending: approve or reject it first",
+                     "account");
+  }
   CL_RETURN_IF_ERROR(CheckCurrency(account->currency, c.amount.currency));
   bool temporary = c.expires_on != kNoDate;
   if (c.amount.minor < (temporary ? 1 : 0) || c.amount.minor > kAmountMinorMax) {
