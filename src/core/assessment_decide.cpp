@@ -105,12 +105,6 @@ Result<EventBody> AssessmentDecider::operator()(const RequestLimitChange& c) con
                      "request_id");
   }
   CL_ASSIGN_OR_RETURN(const Account* account, FindAccount(c.account));
-  if (account->pending_limit_requests > 0) {
-    return MakeError(ErrorCode::kLimitRequestPending,
-                     "request '" + s_.limit_requests_[account->pending_limit_request].request_id +
-                         "' for this account is still pending: approve or reject it first",
-                     "account");
-  }
   CL_RETURN_IF_ERROR(CheckCurrency(account->currency, c.amount.currency));
   bool temporary = c.expires_on != kNoDate;
   if (c.amount.minor < (temporary ? 1 : 0) || c.amount.minor > kAmountMinorMax) {
@@ -126,6 +120,13 @@ Result<EventBody> AssessmentDecider::operator()(const RequestLimitChange& c) con
     }
   }
   CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", true));
+  // The request itself is valid; it still waits for the one pending on the account.
+  if (account->pending_limit_requests > 0) {
+    return MakeError(ErrorCode::kLimitRequestPending,
+                     "request '" + s_.limit_requests_[account->pending_limit_request].request_id +
+                         "' for this account is still pending: approve or reject it first",
+                     "account");
+  }
   return LimitRequested{c, account->base_limit_minor};
 }
 

@@ -70,7 +70,7 @@ struct OverdueExport {
   std::unique_ptr<report::XlsxWriter> workbook;
 };
 
-// Rows per engine read: a few milliseconds of the engine's time each.
+// Rows per engine read: orders are served between two reads (docs/performance.md has the cost).
 constexpr size_t kOverdueExportPageRows = 20'000;
 // A response status that only travels between an engine read and its continuation.
 constexpr unsigned kOverduePageRead = 102;
