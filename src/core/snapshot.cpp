@@ -13,7 +13,8 @@
 //   assessment    Scorecard, AssessmentPolicy, count, LimitRequest..., count, RecoveryPlan...
 //   monitoring    MonitorState (alert rules, alerts, trend, cumulative counters)
 // Left out and rebuilt on decode: every id index, customer_order_, expiry_index_,
-// idempotency_index_, hold_count_ and the portfolio aggregates. These top-level counts are bounded
+// idempotency_index_, hold_count_, the portfolio aggregates with the due-date index, and each
+// account's pending limit request marks. These top-level counts are bounded
 // by what the rest of the input can hold, not by kCodecVectorItemsMax, which is sized for one
 // event, not a portfolio.
 //
