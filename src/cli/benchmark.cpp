@@ -180,6 +180,7 @@ void AddBenchmarkCommand(CLI::App& app) {
   AddStoreBenchmarkCommands(*benchmark);
   AddReviewBenchmarkCommand(*benchmark);
   AddReportBenchmarkCommand(*benchmark);
+  AddImportBenchmarkCommand(*benchmark);
 }
 
 }  // namespace creditline::cli

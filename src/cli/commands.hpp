@@ -15,7 +15,8 @@ void AddUserCommands(CLI::App& app);                  // user add|passwd|list
 void AddHttpBenchmarkCommand(CLI::App& benchmark);    // benchmark http
 void AddStoreBenchmarkCommands(CLI::App& benchmark);  // benchmark durable, recovery
 void AddReportBenchmarkCommand(CLI::App& benchmark);  // benchmark reports
-void AddDataToolCommands(CLI::App& app);               // import, export
+void AddImportBenchmarkCommand(CLI::App& benchmark);  // benchmark import
+void AddDataToolCommands(CLI::App& app);              // import, export
 
 // The exit code set by the subcommand that ran (0 unless it failed).
 int ExitCode();

@@ -26,11 +26,13 @@ double SecondsSince(Clock::time_point begin) {
 void PrintSummary(const service::ReviewSummary& s, double seconds) {
   std::printf(
       "reviewed %llu of %llu due accounts in %.2f s: %llu raised, %llu lowered, %llu suspended, "
-      "%llu requests opened, %llu unchanged; installments paid %llu, missed %llu; plans "
+      "%llu requests opened, %llu already pending, %llu unchanged; installments paid %llu, missed "
+      "%llu; plans "
       "completed %llu; %llu events (seq %llu..%llu)\n",
       static_cast<unsigned long long>(s.reviewed), static_cast<unsigned long long>(s.due), seconds,
       static_cast<unsigned long long>(s.raised), static_cast<unsigned long long>(s.lowered),
       static_cast<unsigned long long>(s.suspended), static_cast<unsigned long long>(s.requested),
+      static_cast<unsigned long long>(s.request_pending),
       static_cast<unsigned long long>(s.unchanged),
       static_cast<unsigned long long>(s.installments_paid),
       static_cast<unsigned long long>(s.installments_missed),

@@ -53,8 +53,11 @@ void AssessmentApplier::operator()(const ReviewRan& e) {
 }
 
 void AssessmentApplier::AddRequest(LimitRequest request) {
-  s_.limit_request_index_.emplace(request.request_id,
-                                  static_cast<uint32_t>(s_.limit_requests_.size()));
+  auto slot = static_cast<uint32_t>(s_.limit_requests_.size());
+  Account& account = AccountOf(request.account);
+  ++account.pending_limit_requests;
+  account.pending_limit_request = slot;
+  s_.limit_request_index_.emplace(request.request_id, slot);
   s_.limit_requests_.push_back(std::move(request));
 }
 
@@ -74,15 +77,17 @@ void AssessmentApplier::operator()(const LimitRequested& e) {
 }
 
 void AssessmentApplier::operator()(const LimitRequestDecided& e) {
-  LimitRequest& request = s_.limit_requests_[s_.limit_request_index_.at(e.decision.request_id)];
+  uint32_t slot = s_.limit_request_index_.at(e.decision.request_id);
+  LimitRequest& request = s_.limit_requests_[slot];
   assert(request.status == LimitRequestStatus::kPending);
   request.status =
       e.decision.approve ? LimitRequestStatus::kApproved : LimitRequestStatus::kRejected;
   request.decided_by = event_.actor;
   request.decision_reason = e.decision.reason;
   request.decided_at = event_.time;
-  if (!e.decision.approve) return;
   Account& account = AccountOf(e.account);
+  s_.NotePendingRequestClosed(account, slot);
+  if (!e.decision.approve) return;
   if (request.expires_on == kNoDate) {
     account.base_limit_minor = request.amount_minor;
   } else {

@@ -82,7 +82,11 @@ Result<EventBody> AssessmentDecider::operator()(const RunReview& c) const {
     }
     ReviewOutcome& outcome = event.outcomes.emplace_back(DecideReview(
         s_.AssessSlot(slot, env_.today), s_.scorecard_, s_.assessment_policy_.review, env_.today));
-    if (outcome.result == ReviewResult::kRequested) {
+    if (outcome.result == ReviewResult::kRequested && account.pending_limit_requests > 0) {
+      // A request already waits for a decision: a second would only pile up beside it.
+      outcome.result = ReviewResult::kRequestPending;
+      outcome.request_id = s_.limit_requests_[account.pending_limit_request].request_id;
+    } else if (outcome.result == ReviewResult::kRequested) {
       outcome.request_id = std::string(kReviewRequestPrefix) + std::to_string(seq) + "-" +
                            std::to_string(event.outcomes.size() - 1);
     }
@@ -116,6 +120,13 @@ Result<EventBody> AssessmentDecider::operator()(const RequestLimitChange& c) con
     }
   }
   CL_RETURN_IF_ERROR(ValidateText(c.reason, "reason", true));
+  // The request itself is valid; it still waits for the one pending on the account.
+  if (account->pending_limit_requests > 0) {
+    return MakeError(ErrorCode::kLimitRequestPending,
+                     "request '" + s_.limit_requests_[account->pending_limit_request].request_id +
+                         "' for this account is still pending: approve or reject it first",
+                     "account");
+  }
   return LimitRequested{c, account->base_limit_minor};
 }
 

@@ -111,7 +111,7 @@ std::string AccountKey(const AccountRef& ref) {
 
 std::string_view NameOf(ReviewResult result) {
   static constexpr std::array<std::string_view, EnumLimit(ReviewResult{})> kNames = {
-      "unchanged", "raised", "lowered", "suspended", "requested"};
+      "unchanged", "raised", "lowered", "suspended", "requested", "request_pending"};
   return kNames.at(static_cast<size_t>(result));
 }
 

@@ -68,8 +68,10 @@ enum class ErrorCode : uint8_t {
   kApprovalTierExceeded,
   kAlertNotFound,
   kImportRejected,
+  // A limit change request for an account that already has one pending.
+  kLimitRequestPending,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kImportRejected;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kLimitRequestPending;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -136,8 +136,17 @@ struct HoldReleased {
 
 // Credit assessment.
 
-enum class ReviewResult : uint8_t { kUnchanged, kRaised, kLowered, kSuspended, kRequested };
-inline constexpr uint8_t EnumLimit(ReviewResult) { return 5; }
+// kRequestPending: the review would have opened a limit change request, but the account already
+// has one pending; the review leaves the limit and that request as they are.
+enum class ReviewResult : uint8_t {
+  kUnchanged,
+  kRaised,
+  kLowered,
+  kSuspended,
+  kRequested,
+  kRequestPending
+};
+inline constexpr uint8_t EnumLimit(ReviewResult) { return 6; }
 std::string_view NameOf(ReviewResult result);
 
 // One account's review, fully resolved: replay applies it without scoring again.
@@ -150,7 +159,8 @@ struct ReviewOutcome {
   ReviewResult result = ReviewResult::kUnchanged;
   int64_t limit_before_minor = 0, limit_after_minor = 0;
   Date next_review_on;
-  std::string request_id;  // The limit change request opened, for kRequested.
+  // The limit change request opened (kRequested) or the one already pending (kRequestPending).
+  std::string request_id;
   template <class F>
   void Fields(F&& f) {
     f("account", account), f("score", score), f("grade", grade),

@@ -2,6 +2,7 @@
 #include "core/review.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 namespace creditline {
 namespace {
@@ -141,6 +142,22 @@ std::vector<const LimitRequest*> State::ListLimitRequests(const LimitRequestFilt
     page.push_back(&request);
   }
   return page;
+}
+
+void State::NotePendingRequestClosed(Account& account, uint32_t slot) {
+  assert(account.pending_limit_requests > 0);
+  --account.pending_limit_requests;
+  if (account.pending_limit_request != slot) return;
+  account.pending_limit_request = kNone;
+  if (account.pending_limit_requests == 0) return;
+  // Only a journal from before the one-pending-request rule gets here: find the newest other.
+  for (uint32_t i = slot; i-- > 0;) {
+    const LimitRequest& request = limit_requests_[i];
+    if (request.status == LimitRequestStatus::kPending && request.account == account.ref) {
+      account.pending_limit_request = i;
+      return;
+    }
+  }
 }
 
 const RecoveryPlan* State::FindRecoveryPlan(const std::string& plan_id) const {

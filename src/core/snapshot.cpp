@@ -13,8 +13,10 @@
 //   assessment    Scorecard, AssessmentPolicy, count, LimitRequest..., count, RecoveryPlan...
 //   monitoring    MonitorState (alert rules, alerts, trend, cumulative counters)
 // Left out and rebuilt on decode: every id index, customer_order_, expiry_index_,
-// idempotency_index_, hold_count_ and the portfolio aggregates. These top-level counts are bounded by what the rest of the
-// input can hold, not by kCodecVectorItemsMax, which is sized for one event, not a portfolio.
+// idempotency_index_, hold_count_, the portfolio aggregates with the due-date index, and each
+// account's pending limit request marks. These top-level counts are bounded
+// by what the rest of the input can hold, not by kCodecVectorItemsMax, which is sized for one
+// event, not a portfolio.
 //
 // The decoder trusts nothing: besides lengths and enum ranges (the codec's Read), it checks every
 // slot index and list link, that every open item is on exactly its account's list, that running
@@ -610,8 +612,7 @@ Status StateCodec::ReadMonitor() {
   if (!rules.ok()) return Corrupt("has invalid alert rules: " + rules.error().message);
   uint64_t previous = 0;
   for (const Alert& alert : m.alerts) {
-    if (alert.alert_id <= previous || alert.alert_id > m.last_alert_id ||
-        !alert.currency.valid()) {
+    if (alert.alert_id <= previous || alert.alert_id > m.last_alert_id || !alert.currency.valid()) {
       return Corrupt("has alert " + std::to_string(alert.alert_id) + " out of order or invalid");
     }
     previous = alert.alert_id;
@@ -764,6 +765,11 @@ Status StateCodec::ReadLimitRequests() {
     }
     if (!s_.limit_request_index_.emplace(request.request_id, slot).second) {
       return Corrupt("has limit request " + Quoted(request.request_id) + " twice");
+    }
+    if (request.status == LimitRequestStatus::kPending) {
+      Account& pending = s_.accounts_[account];
+      ++pending.pending_limit_requests;
+      pending.pending_limit_request = slot;
     }
   }
   return Status::Ok();

@@ -16,10 +16,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "core/behaviour.hpp"
 #include "core/aggregates.hpp"
+#include "core/behaviour.hpp"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
+#include "core/due_index.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
 #include "core/fx.hpp"
@@ -132,6 +133,11 @@ struct Account {
   // 1 at or above it, 2 at or above the limit) and the review date last alerted.
   uint8_t utilization_level = 0;
   Date review_alerted_on = kNoDate;
+  // Derived, not in Fields: the limit change requests pending on the account (one at most,
+  // except in a journal written before that rule) and the slot of the newest of them, kNone
+  // when none. Rebuilt after snapshot decode.
+  uint32_t pending_limit_requests = 0;
+  uint32_t pending_limit_request = kNone;
 
   int64_t ExposureMinor() const {
     return orders_open_minor + receivables_open_minor - unapplied_credit_minor;
@@ -325,9 +331,9 @@ struct LimitRequestFilter {
 
 struct AlertFilter {
   std::optional<AlertRule> rule;
-  std::string customer_id;            // Empty: every customer.
-  std::optional<bool> acknowledged;   // Absent: both.
-  uint64_t after_id = 0;              // Paging: alerts with larger ids.
+  std::string customer_id;           // Empty: every customer.
+  std::optional<bool> acknowledged;  // Absent: both.
+  uint64_t after_id = 0;             // Paging: alerts with larger ids.
 };
 
 struct StateOptions {
@@ -412,6 +418,7 @@ class State {
   // Monitoring and reports (state_monitor.cpp, src/report/).
   const MonitorState& monitor() const { return monitor_; }
   const Aggregates& aggregates() const { return aggregates_; }
+  const DueIndex& due_index() const { return due_index_; }
   // Alerts matching `filter`, oldest first, at most `limit`.
   std::vector<Alert> Alerts(const AlertFilter& filter, size_t limit) const;
   // The alert with this id, or null (also when it is no longer kept).
@@ -446,6 +453,8 @@ class State {
   friend class MonitorDecider;     // state_monitor.cpp: RunMonitor -> MonitorRan.
 
   AccountAssessment AssessSlot(uint32_t slot, Date today) const;
+  // Keeps Account::pending_limit_request* current when request `slot` is decided.
+  void NotePendingRequestClosed(Account& account, uint32_t slot);
 
   // The figures of a check for `amount_minor` (account currency), without rules.
   Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;
@@ -516,6 +525,7 @@ class State {
   // Derived: rebuilt on decode, never stored. The last business date an account was
   // refreshed with is the one its effective limit was taken on.
   Aggregates aggregates_;
+  DueIndex due_index_;  // Derived, rebuilt with the aggregates.
   // Accounts an event touched, refreshed in the aggregates once Apply is done; the flag asks
   // for a new look-up of the account's grade, industry and region buckets.
   std::vector<std::pair<uint32_t, bool>> touched_;

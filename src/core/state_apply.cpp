@@ -87,8 +87,8 @@ class Applier {
   }
 
   void operator()(const AddCollateral& e) {
-    AccountOf(e.account).collateral.push_back(Collateral{
-        e.collateral_id, e.kind, e.amount.minor, e.valid_to, e.counts_toward_limit, false});
+    AccountOf(e.account).collateral.push_back(Collateral{e.collateral_id, e.kind, e.amount.minor,
+                                                         e.valid_to, e.counts_toward_limit, false});
   }
 
   void operator()(const RemoveCollateral& e) {
@@ -260,7 +260,8 @@ class Applier {
   void operator()(const RejectHold& e) {
     uint32_t slot = s_.order_index_.at(e.order_id);
     ++s_.monitor_.holds.rejected;
-    s_.monitor_.holds.wait_ms_total += std::max<TimeMs>(event_.time - s_.orders_[slot].placed_at, 0);
+    s_.monitor_.holds.wait_ms_total +=
+        std::max<TimeMs>(event_.time - s_.orders_[slot].placed_at, 0);
     RemoveOrder(slot);
   }
 
@@ -356,7 +357,6 @@ class Applier {
   }
 
  private:
-
   void Join(uint32_t account_slot, uint32_t group_slot) {
     Account& account = s_.accounts_[account_slot];
     Group& group = s_.groups_[group_slot];
@@ -453,6 +453,7 @@ class Applier {
         e.invoice.invoice_id, account_slot,        e.invoice.order_id, e.amount_minor, open_minor,
         e.invoice.amount,     e.invoice.issued_on, e.due_on,           event_.seq,     {}};
     s_.aggregates_.AddDue(s_.accounts_[account_slot].currency, e.due_on, open_minor);
+    s_.due_index_.Add(DueKey{e.due_on.days, event_.seq, slot});
     s_.invoice_index_.emplace(invoice.invoice_id, slot);
     Account& account = s_.accounts_[account_slot];
     ++account.open_invoices;
@@ -477,6 +478,7 @@ class Applier {
     --account.open_invoices;
     ListRemove(s_.invoices_, account.invoices, &Invoice::account_links, slot);
     s_.invoice_index_.erase(invoice.invoice_id);
+    s_.due_index_.Remove(DueKey{invoice.due_on.days, invoice.created_seq, slot});
     invoice = Invoice{};
     s_.free_invoices_.push_back(slot);
   }
@@ -542,8 +544,8 @@ class Applier {
       const PortfolioTotals& t = totals[index];
       if (t.accounts == 0) continue;
       Currency currency = Currency::FromIndex(static_cast<uint8_t>(index));
-      TrendPoint point{event_.today, currency, t.accounts, t.limit_minor, t.exposure_minor,
-                       t.receivables_minor};
+      TrendPoint point{event_.today,  currency,         t.accounts,
+                       t.limit_minor, t.exposure_minor, t.receivables_minor};
       for (const auto& [day, amount] : s_.aggregates_.due(currency)) {
         if (day >= event_.today.days) break;
         point.overdue_minor += amount;
@@ -568,7 +570,7 @@ uint8_t UtilizationLevel(int64_t exposure_minor, int64_t limit_minor, int32_t wa
   if (exposure_minor <= 0) return 0;
   if (exposure_minor >= limit_minor) return 2;
   return __int128{exposure_minor} * kBasisPointsPerUnit >= __int128{limit_minor} * warning_bp ? 1
-                                                                                          : 0;
+                                                                                              : 0;
 }
 
 void State::Apply(const Event& event) {

@@ -13,9 +13,15 @@ namespace {
 constexpr size_t kMonitorAlertsPerRunMax = 10'000;
 
 constexpr std::array<std::string_view, EnumLimit(AlertRule{})> kRuleNames = {
-    "utilization_warning", "utilization_exceeded", "invoice_overdue",
-    "overdue_days",        "hold_created",         "hold_sla",
-    "temporary_limit_expiring", "collateral_expiring", "review_due",
+    "utilization_warning",
+    "utilization_exceeded",
+    "invoice_overdue",
+    "overdue_days",
+    "hold_created",
+    "hold_sla",
+    "temporary_limit_expiring",
+    "collateral_expiring",
+    "review_due",
     "grade_downgrade"};
 
 }  // namespace
@@ -40,8 +46,7 @@ int GradeRank(std::string_view grade) {
 Status ValidateAlertRules(const AlertRules& rules) {
   auto days = [](int32_t value, const char* field) -> Status {
     if (value < 0 || value > kAlertRuleDaysMax) {
-      return MakeError(ErrorCode::kInvalidArgument, std::string(field) + " must be 0..3650",
-                       field);
+      return MakeError(ErrorCode::kInvalidArgument, std::string(field) + " must be 0..3650", field);
     }
     return Status::Ok();
   };
@@ -101,8 +106,8 @@ class MonitorDecider {
       if (order.sla_alerted) continue;
       int32_t minutes = static_cast<int32_t>(
           std::min<TimeMs>((env_.time - order.placed_at) / 60'000, kAlertRuleMinutesMax * 10));
-      event_.alerts.push_back(Make(s_.accounts_[order.account], AlertRule::kHoldSla,
-                                   order.order_id, order.amount_minor, minutes));
+      event_.alerts.push_back(Make(s_.accounts_[order.account], AlertRule::kHoldSla, order.order_id,
+                                   order.amount_minor, minutes));
     }
   }
 
@@ -120,8 +125,8 @@ class MonitorDecider {
       }
       if (invoice.overdue_level < 2 && days > rules.overdue_days) {
         if (Full()) return false;
-        event_.alerts.push_back(Make(account, AlertRule::kOverdueDays, invoice.invoice_id,
-                                     invoice.open_minor, days));
+        event_.alerts.push_back(
+            Make(account, AlertRule::kOverdueDays, invoice.invoice_id, invoice.open_minor, days));
       }
     }
     auto expiring = [&](Date valid_to, bool alerted) {
@@ -198,6 +203,7 @@ std::vector<Alert> State::Alerts(const AlertFilter& filter, size_t limit) const 
 
 void State::RebuildAggregates(Date today) {
   aggregates_.Clear();
+  due_index_.Clear();
   for (uint32_t slot = 0; slot < accounts_.size(); ++slot) {
     const Account& account = accounts_[slot];
     const Customer& customer = customers_.at(account.ref.customer_id);
@@ -207,9 +213,11 @@ void State::RebuildAggregates(Date today) {
     aggregates_.Update(slot, account.currency, figures,
                        {&account.grade, &customer.industry, &customer.region}, true);
   }
-  for (const Invoice& invoice : invoices_) {
+  for (uint32_t slot = 0; slot < invoices_.size(); ++slot) {
+    const Invoice& invoice = invoices_[slot];
     if (invoice.invoice_id.empty()) continue;
     aggregates_.AddDue(accounts_[invoice.account].currency, invoice.due_on, invoice.open_minor);
+    due_index_.Add(DueKey{invoice.due_on.days, invoice.created_seq, slot});
   }
 }
 

@@ -207,6 +207,7 @@ json::object SummaryJson(const service::ReviewSummary& s) {
                       {"lowered", s.lowered},
                       {"suspended", s.suspended},
                       {"requested", s.requested},
+                      {"request_pending", s.request_pending},
                       {"installments_paid", s.installments_paid},
                       {"installments_missed", s.installments_missed},
                       {"plans_completed", s.plans_completed},

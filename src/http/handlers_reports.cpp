@@ -11,7 +11,8 @@ using service::Role;
 
 namespace {
 
-constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr const char* kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 json::value CellJson(const report::Cell& cell) {
   if (const int64_t* number = std::get_if<int64_t>(&cell)) return *number;
@@ -55,6 +56,94 @@ Result<report::ReportOptions> ReadOptions(Call& call) {
   return options;
 }
 
+// The whole overdue list as CSV or XLSX, read from the engine a page at a time so that no
+// single read holds the engine for long; pages follow each other by the keyset cursor, so an
+// invoice that stays open is listed exactly once however the list changes in between.
+struct OverdueExport {
+  Api& api;
+  Reply reply;
+  bool xlsx = false;
+  Date today;
+  std::optional<DueIndex::Position> after;
+  size_t rows = 0;
+  std::string csv;
+  std::unique_ptr<report::XlsxWriter> workbook;
+};
+
+// Rows per engine read: orders are served between two reads (docs/performance.md has the cost).
+constexpr size_t kOverdueExportPageRows = 20'000;
+// A response status that only travels between an engine read and its continuation.
+constexpr unsigned kOverduePageRead = 102;
+
+void ReadOverduePage(const std::shared_ptr<OverdueExport>& job);
+
+HttpResponse OverduePage(OverdueExport& job, service::EngineContext& context) {
+  bool first = job.rows == 0 && !job.after;
+  if (first) job.today = context.stamp.today;
+  report::ReportOptions options;
+  options.today = job.today;
+  options.limit = kOverdueExportPageRows;
+  options.overdue_after = job.after;
+  report::Report page = report::Overdue(context.state, options);
+  const report::Table& summary = page.tables.front();
+  const report::Table& invoices = page.tables.back();
+  if (first && job.xlsx) {
+    auto count = static_cast<size_t>(std::get<int64_t>(summary.rows.front().front()));
+    if (count > report::kXlsxRowsMax) {
+      return ErrorResponse(MakeError(ErrorCode::kPayloadTooLarge,
+                                     std::to_string(count) +
+                                         " overdue invoices are more than a worksheet holds; "
+                                         "use format=csv",
+                                     "format"));
+    }
+  }
+  if (first) {
+    if (job.xlsx) {
+      job.workbook->AddSheet(invoices.name, invoices.columns);
+    } else {
+      job.csv = report::CsvHeader(invoices.columns);
+    }
+  }
+  if (job.xlsx) {
+    job.workbook->AddRows(invoices.rows);
+  } else {
+    report::AppendCsvRows(invoices.rows, &job.csv);
+  }
+  job.rows += invoices.rows.size();
+  const std::string& next = std::get<std::string>(summary.rows.front().back());
+  if (next.empty()) return HttpResponse{200, "", "", {}};
+  job.after = report::ParseOverdueCursor(next).value();
+  return HttpResponse{kOverduePageRead, "", "", {}};
+}
+
+void FinishOverdueExport(OverdueExport& job) {
+  std::string base = "overdue-" + FormatDate(job.today) + "-invoices";
+  if (!job.xlsx) return job.reply(Attachment(std::move(job.csv), "text/csv", base + ".csv"));
+  Result<std::string> bytes = job.workbook->Finish();
+  if (!bytes.ok()) return job.reply(ErrorResponse(bytes.error()));
+  job.reply(Attachment(std::move(*bytes), kXlsxType, base + ".xlsx"));
+}
+
+void ReadOverduePage(const std::shared_ptr<OverdueExport>& job) {
+  job->api.Query(
+      [job](HttpResponse response) {
+        if (response.status == kOverduePageRead) return ReadOverduePage(job);
+        if (response.status != 200) return job->reply(std::move(response));
+        FinishOverdueExport(*job);
+      },
+      [job](service::EngineContext& context) { return OverduePage(*job, context); });
+}
+
+void ExportOverdue(Api& api, bool xlsx, Reply reply) {
+  auto job = std::make_shared<OverdueExport>(OverdueExport{api, std::move(reply), xlsx});
+  if (xlsx) {
+    Result<std::unique_ptr<report::XlsxWriter>> workbook = report::XlsxWriter::Open(true);
+    if (!workbook.ok()) return job->reply(ErrorResponse(workbook.error()));
+    job->workbook = std::move(*workbook);
+  }
+  ReadOverduePage(job);
+}
+
 void GetReport(Api& api, Call&& call, Reply reply) {
   std::string name = call.params.at(0);
   Result<report::ReportOptions> options = ReadOptions(call);
@@ -63,6 +152,16 @@ void GetReport(Api& api, Call&& call, Reply reply) {
   if (format != "json" && format != "csv" && format != "xlsx") {
     return reply(ErrorResponse(
         MakeError(ErrorCode::kInvalidArgument, "format must be json, csv or xlsx", "format")));
+  }
+  if (name == "overdue" && !options->after.empty()) {
+    Result<DueIndex::Position> after = report::ParseOverdueCursor(options->after);
+    if (!after.ok()) return reply(ErrorResponse(after.error()));
+    options->overdue_after = *after;
+  }
+  // An overdue export without limit or after is the whole list, however long.
+  if (name == "overdue" && format != "json" && !call.query.count("limit") &&
+      options->after.empty() && !call.query.count("section")) {
+    return ExportOverdue(api, format == "xlsx", std::move(reply));
   }
   std::string section = call.query.count("section") ? call.query["section"] : "";
   api.Query(std::move(reply), [name, options = *options, format,
@@ -77,15 +176,13 @@ void GetReport(Api& api, Call&& call, Reply reply) {
       return Attachment(std::move(*bytes), kXlsxType, base + ".xlsx");
     }
     if (format == "csv") {
-      const report::Table* table =
-          section.empty() ? &built->tables.front() : built->Find(section);
+      const report::Table* table = section.empty() ? &built->tables.front() : built->Find(section);
       if (table == nullptr) {
         return ErrorResponse(MakeError(ErrorCode::kInvalidArgument,
                                        "report " + name + " has no section '" + section + "'",
                                        "section"));
       }
-      return Attachment(report::ToCsv(*table), "text/csv",
-                        base + "-" + table->name + ".csv");
+      return Attachment(report::ToCsv(*table), "text/csv", base + "-" + table->name + ".csv");
     }
     return JsonResponse(200, ReportJson(*built));
   });
@@ -112,9 +209,9 @@ HttpResponse Rejected(size_t count, const std::vector<service::RowProblem>& prob
   json::object error{{"code", "import_rejected"},
                      {"message", std::to_string(count) + " bad rows; nothing was imported"},
                      {"field", nullptr}};
-  return JsonResponse(422, json::object{{"error", std::move(error)},
-                                        {"bad_rows", count},
-                                        {"rows", ProblemsJson(problems)}});
+  return JsonResponse(
+      422, json::object{
+               {"error", std::move(error)}, {"bad_rows", count}, {"rows", ProblemsJson(problems)}});
 }
 
 void PostImport(Api& api, Call&& call, Reply reply) {
@@ -127,21 +224,22 @@ void PostImport(Api& api, Call&& call, Reply reply) {
   Result<service::ParsedImport> parsed = service::ParseImport(entity, *text);
   if (!parsed.ok()) return reply(ErrorResponse(parsed.error()));
   Envelope envelope{"", call.principal.actor(), 0, Date{}};
-  api.Query(std::move(reply), [parsed = std::move(*parsed),
-                               envelope](service::EngineContext& context) mutable {
-    envelope.time = context.stamp.time;
-    envelope.today = context.stamp.today;
-    std::string entity = parsed.entity;
-    service::ImportOutcome outcome =
-        service::ApplyImport(context.state, std::move(parsed), envelope, context.events);
-    if (outcome.problem_count > 0) return Rejected(outcome.problem_count, outcome.problems);
-    return JsonResponse(200, json::object{{"entity", entity},
-                                          {"rows", outcome.rows},
-                                          {"imported", outcome.imported},
-                                          {"unchanged", outcome.unchanged},
-                                          {"first_seq", outcome.first_seq},
-                                          {"last_seq", outcome.last_seq}});
-  });
+  api.Query(std::move(reply),
+            [parsed = std::move(*parsed), envelope](service::EngineContext& context) mutable {
+              envelope.time = context.stamp.time;
+              envelope.today = context.stamp.today;
+              std::string entity = parsed.entity;
+              service::ImportOutcome outcome =
+                  service::ApplyImport(context.state, std::move(parsed), envelope, context.events);
+              if (outcome.problem_count > 0)
+                return Rejected(outcome.problem_count, outcome.problems);
+              return JsonResponse(200, json::object{{"entity", entity},
+                                                    {"rows", outcome.rows},
+                                                    {"imported", outcome.imported},
+                                                    {"unchanged", outcome.unchanged},
+                                                    {"first_seq", outcome.first_seq},
+                                                    {"last_seq", outcome.last_seq}});
+            });
 }
 
 }  // namespace

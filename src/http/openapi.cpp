@@ -557,15 +557,15 @@ json::object SharedSchemas() {
       "Absent fields are left as they are.");
   s["OpenAccountRequest"] =
       Body(Concat({{"segment", Id("The new account's credit segment.")}}, open_account));
-  s["SetAlertRulesRequest"] =
-      Body({Optional("overdue_days", IntRange(0, kAlertRuleDaysMax)),
-            Optional("hold_sla_minutes", IntRange(1, kAlertRuleMinutesMax)),
-            Optional("expiry_notice_days", IntRange(0, kAlertRuleDaysMax)),
-            Optional("review_notice_days", IntRange(0, kAlertRuleDaysMax))},
-           "Absent fields take their defaults (30, 240, 14, 0).");
+  s["SetAlertRulesRequest"] = Body({Optional("overdue_days", IntRange(0, kAlertRuleDaysMax)),
+                                    Optional("hold_sla_minutes", IntRange(1, kAlertRuleMinutesMax)),
+                                    Optional("expiry_notice_days", IntRange(0, kAlertRuleDaysMax)),
+                                    Optional("review_notice_days", IntRange(0, kAlertRuleDaysMax))},
+                                   "Absent fields take their defaults (30, 240, 14, 0).");
   s["AcknowledgeAlertRequest"] = Body({}, "An empty object, or no body.");
-  s["ImportRequest"] = Body({}, "Sent as the CSV file itself with Content-Type text/csv "
-                                "(docs/import.md), not as JSON.");
+  s["ImportRequest"] = Body({},
+                            "Sent as the CSV file itself with Content-Type text/csv "
+                            "(docs/import.md), not as JSON.");
   s["PutWebhookRequest"] =
       Body({{"url", Str("http://host:port/path")},
             {"secret", Str("16 to 256 bytes; signs every delivery (HMAC-SHA256).")},
@@ -898,8 +898,8 @@ json::object SharedParameters() {
   p["plan_id"] = PathParameter("plan_id", "A recovery plan's id.");
   p["alert_id"] = PathParameter("alert_id", "An alert's number.");
   p["webhook_id"] = PathParameter("webhook_id", "A webhook's id.");
-  p["report"] = PathParameter(
-      "report", "portfolio, aging, overdue, dso, concentration, holds or trend.");
+  p["report"] =
+      PathParameter("report", "portfolio, aging, overdue, dso, concentration, holds or trend.");
   p["entity"] = PathParameter("entity", "customers, limits or invoices.");
   p["segment"] = QueryParameter("segment", Schema("Segment"),
                                 "The account's credit segment; absent or empty: the default "
@@ -954,8 +954,8 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                            query("acknowledged", Str(), "true or false."),
                            query("after_id", Int(), "Paging: alerts after this id."),
                            query("limit", IntRange(1, 500), "Default 50.")},
-                 .response = Reply({{"alerts", ArrayOf(Schema("Alert"))},
-                                    {"next_after_id", Nullable(Int())}}),
+                 .response = Reply(
+                     {{"alerts", ArrayOf(Schema("Alert"))}, {"next_after_id", Nullable(Int())}}),
                  .errors = {400, 401, 503}});
   ops.push_back({.method = "POST",
                  .path = "/v1/alerts/{alert_id}/acknowledge",
@@ -1030,41 +1030,48 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                  .summary = "A report: portfolio, aging, overdue, dso, concentration, holds, trend",
                  .description = "JSON by default; format=csv gives one section (section=, "
                                 "default the first) as CSV, format=xlsx the whole report as a "
-                                "workbook. See docs/reports.md.",
+                                "workbook. The overdue list pages by keyset: summary.next_after "
+                                "is the after= of the next page; as csv or xlsx without limit, "
+                                "after and section it is the whole list (xlsx: up to 1,048,575 "
+                                "rows, else 413). See docs/reports.md.",
                  .query = {query("format", Str(), "json, csv or xlsx."),
                            query("section", Str(), "CSV: the section."),
                            query("customer_id", Str(), "Aging: one customer."),
-                           query("after", Str(), "Aging: customers after this id."),
+                           query("after", Str(),
+                                 "Aging: customers after this id. Overdue: the next_after of "
+                                 "the previous page (YYYY-MM-DD.N)."),
                            query("limit", IntRange(1, 100000), "Rows of per-item sections."),
                            query("window_days", IntRange(1, 3650), "DSO window, default 90."),
                            query("days", IntRange(1, 731), "Trend: days back, default 400.")},
                  .response = any,
-                 .errors = {400, 401, 403, 404, 503}});
+                 .errors = {400, 401, 403, 404, 413, 503}});
   ops.push_back({.method = "GET",
                  .path = "/v1/exports/{entity}",
                  .role = "analyst",
                  .tag = "Reports",
                  .id = "exportEntity",
-                 .summary = "Export customers, limits or open invoices as CSV",
+                 .summary = "Export customers, limits, open invoices or financials as CSV",
+                 .description = "In the columns POST /v1/imports reads for the same entity.",
                  .response = any,
                  .errors = {400, 401, 403, 503},
                  .content_type = "text/csv"});
-  ops.push_back({.method = "POST",
-                 .path = "/v1/imports",
-                 .role = "credit_manager",
-                 .tag = "Reports",
-                 .id = "importCsv",
-                 .summary = "Import a CSV file of customers, limits, invoices or payments",
-                 .description = "The body is the CSV file (at most 1 MiB; larger files go "
-                                "through `creditline import`). All or nothing: 422 "
-                                "import_rejected lists every bad row with its line.",
-                 .without_idempotency_key = true,
-                 .query = {query("entity", Str(), "customers, limits, invoices or payments."),
-                           query("encoding", Str(), "auto, utf-8, gbk or gb18030.")},
-                 .request_schema = "ImportRequest",
-                 .response = any,
-                 .errors = {400, 401, 403, 413, 415, 422, 503},
-                 .replays = false});
+  ops.push_back(
+      {.method = "POST",
+       .path = "/v1/imports",
+       .role = "credit_manager",
+       .tag = "Reports",
+       .id = "importCsv",
+       .summary = "Import a CSV file of customers, limits, invoices, payments or financials",
+       .description = "The body is the CSV file (at most 1 MiB; larger files go "
+                      "through `creditline import`). All or nothing: 422 "
+                      "import_rejected lists every bad row with its line.",
+       .without_idempotency_key = true,
+       .query = {query("entity", Str(), "customers, limits, invoices, payments or financials."),
+                 query("encoding", Str(), "auto, utf-8, gbk or gb18030.")},
+       .request_schema = "ImportRequest",
+       .response = any,
+       .errors = {400, 401, 403, 413, 415, 422, 503},
+       .replays = false});
 }
 
 std::vector<Operation> Operations() {
@@ -1839,6 +1846,7 @@ std::vector<Operation> Operations() {
                                     {"lowered", Int()},
                                     {"suspended", Int()},
                                     {"requested", Int()},
+                                    {"request_pending", Int()},
                                     {"installments_paid", Int()},
                                     {"installments_missed", Int()},
                                     {"plans_completed", Int()},
@@ -1867,6 +1875,8 @@ std::vector<Operation> Operations() {
                  .tag = "Assessment",
                  .id = "requestLimitChange",
                  .summary = "Request a limit change or a temporary increase",
+                 .description = "An account has at most one pending request: another while one "
+                                "waits is refused with 409 limit_request_pending.",
                  .request_schema = "LimitChangeRequest",
                  .status = 201,
                  .response = Reply(

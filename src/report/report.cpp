@@ -11,7 +11,7 @@
 namespace creditline::report {
 namespace {
 
-constexpr const char* kBandNames[kUtilizationBandCount] = {"no_limit", "0-50",  "50-75",
+constexpr const char* kBandNames[kUtilizationBandCount] = {"no_limit", "0-50",   "50-75",
                                                            "75-90",    "90-100", "100+"};
 
 std::string Code(Currency currency) { return std::string(currency.code()); }
@@ -149,38 +149,51 @@ Report Aging(const State& state, const ReportOptions& options) {
 
 Report Overdue(const State& state, const ReportOptions& options) {
   Report report{"overdue", options.today, {}};
-  struct Item {
-    int32_t days;
-    const Invoice* invoice;
-  };
-  std::vector<Item> items;
-  const std::vector<Invoice>& invoices = state.invoice_slots();
-  for (const Account& account : state.accounts()) {
-    for (uint32_t i = account.invoices.first; i != kNone; i = invoices[i].account_links.next) {
-      if (invoices[i].due_on >= options.today) break;  // In due-date order.
-      items.push_back({DaysBetween(invoices[i].due_on, options.today), &invoices[i]});
-    }
-  }
-  size_t shown = std::min(items.size(), options.limit);
-  auto older = [](const Item& a, const Item& b) {
-    return a.days != b.days ? a.days > b.days : a.invoice->invoice_id < b.invoice->invoice_id;
-  };
-  std::partial_sort(items.begin(), items.begin() + shown, items.end(), older);
+  bool more = false;
+  const DueIndex::Position* after = options.overdue_after ? &*options.overdue_after : nullptr;
+  std::vector<DueKey> page =
+      state.due_index().PageDueBefore(options.today, after, options.limit, &more);
   Table table{"invoices",
               {"invoice_id", "customer_id", "segment", "currency", "amount_minor", "open_minor",
                "issued_on", "due_on", "days_past_due"}};
-  for (size_t i = 0; i < shown; ++i) {
-    const Invoice& invoice = *items[i].invoice;
+  table.rows.reserve(page.size());
+  const std::vector<Invoice>& invoices = state.invoice_slots();
+  for (const DueKey& key : page) {
+    const Invoice& invoice = invoices[key.slot];
     const Account& account = state.accounts()[invoice.account];
     table.rows.push_back({invoice.invoice_id, account.ref.customer_id, account.ref.segment,
                           Code(account.currency), invoice.amount_minor, invoice.open_minor,
                           FormatDate(invoice.issued_on), FormatDate(invoice.due_on),
-                          int64_t{items[i].days}});
+                          int64_t{DaysBetween(invoice.due_on, options.today)}});
   }
-  Table summary{"summary", {"overdue_invoices", "listed"}};
-  summary.rows.push_back({static_cast<int64_t>(items.size()), static_cast<int64_t>(shown)});
+  std::string next;
+  if (more) next = FormatOverdueCursor({page.back().due_days, page.back().created_seq});
+  Table summary{"summary", {"overdue_invoices", "listed", "next_after"}};
+  summary.rows.push_back({static_cast<int64_t>(state.due_index().CountDueBefore(options.today)),
+                          static_cast<int64_t>(page.size()), next});
   report.tables = {std::move(summary), std::move(table)};
   return report;
+}
+
+std::string FormatOverdueCursor(const DueIndex::Position& position) {
+  return FormatDate(Date{position.due_days}) + "." + std::to_string(position.created_seq);
+}
+
+Result<DueIndex::Position> ParseOverdueCursor(std::string_view text) {
+  Error bad = MakeError(ErrorCode::kInvalidArgument,
+                        "after must be the next_after of an overdue page (YYYY-MM-DD.N)", "after");
+  size_t dot = text.find('.');
+  if (dot == std::string_view::npos || dot + 1 == text.size() || text.size() - dot - 1 > 19) {
+    return bad;
+  }
+  Result<Date> due = ParseDate(text.substr(0, dot));
+  if (!due.ok()) return bad;
+  uint64_t seq = 0;
+  for (char c : text.substr(dot + 1)) {
+    if (c < '0' || c > '9') return bad;
+    seq = seq * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return DueIndex::Position{due->days, seq};
 }
 
 Report Dso(const State& state, const ReportOptions& options) {
@@ -188,9 +201,9 @@ Report Dso(const State& state, const ReportOptions& options) {
   // difference of the cumulative invoicing total between now and the trend point at the start
   // of the window (or the oldest point, shortening the window, for a young portfolio).
   Report report{"dso", options.today, {}};
-  Table table{"dso",
-              {"currency", "receivables_minor", "invoiced_in_window_minor", "window_days",
-               "dso_days"}};
+  Table table{
+      "dso",
+      {"currency", "receivables_minor", "invoiced_in_window_minor", "window_days", "dso_days"}};
   const MonitorState& m = state.monitor();
   Date start = AddDays(options.today, -options.window_days);
   for (Currency currency : Currencies(state)) {
@@ -207,13 +220,13 @@ Report Dso(const State& state, const ReportOptions& options) {
     int64_t invoiced = invoiced_now - (base != nullptr ? base->invoiced_total_minor : 0);
     int32_t window = base != nullptr ? std::max(DaysBetween(base->day, options.today), 1) : 0;
     if (base == nullptr || invoiced <= 0) {
-      table.rows.push_back({Code(currency), receivables, invoiced, int64_t{window},
-                            std::string("")});
+      table.rows.push_back(
+          {Code(currency), receivables, invoiced, int64_t{window}, std::string("")});
       continue;
     }
     double dso = static_cast<double>(receivables) / static_cast<double>(invoiced) * window;
-    table.rows.push_back({Code(currency), receivables, invoiced, int64_t{window},
-                          std::round(dso * 10) / 10});
+    table.rows.push_back(
+        {Code(currency), receivables, invoiced, int64_t{window}, std::round(dso * 10) / 10});
   }
   report.tables = {std::move(table)};
   return report;
@@ -242,19 +255,19 @@ Report Concentration(const State& state, const ReportOptions& options) {
     for (size_t i = 0; i < shown; ++i) {
       int64_t exposure = exposed[i]->ExposureMinor();
       top_sum += exposure;
-      top.rows.push_back({Code(currency), static_cast<int64_t>(i + 1), exposed[i]->ref.customer_id,
-                          exposed[i]->ref.segment, exposure,
-                          total > 0 ? static_cast<int64_t>(__int128{exposure} * 10'000 / total)
-                                    : int64_t{0}});
+      top.rows.push_back(
+          {Code(currency), static_cast<int64_t>(i + 1), exposed[i]->ref.customer_id,
+           exposed[i]->ref.segment, exposure,
+           total > 0 ? static_cast<int64_t>(__int128{exposure} * 10'000 / total) : int64_t{0}});
     }
     // HHI on the 0..10,000 scale: the sum of squared percentage shares.
     double hhi = total > 0 ? static_cast<double>(t.exposure_squared) * 10'000.0 /
                                  (static_cast<double>(total) * static_cast<double>(total))
                            : 0.0;
-    summary.rows.push_back({Code(currency), static_cast<int64_t>(exposed.size()), total, top_sum,
-                            total > 0 ? static_cast<int64_t>(__int128{top_sum} * 10'000 / total)
-                                      : int64_t{0},
-                            std::round(hhi * 100) / 100});
+    summary.rows.push_back(
+        {Code(currency), static_cast<int64_t>(exposed.size()), total, top_sum,
+         total > 0 ? static_cast<int64_t>(__int128{top_sum} * 10'000 / total) : int64_t{0},
+         std::round(hhi * 100) / 100});
   }
   report.tables = {std::move(summary), std::move(top)};
   return report;
@@ -280,9 +293,9 @@ Report Holds(const State& state, const ReportOptions& options) {
                           sums[i].amount, FormatTimestamp(sums[i].oldest)});
   }
   const HoldCounters& c = state.monitor().holds;
-  Table counters{"counters",
-                 {"created", "released", "rejected", "cancelled", "expired",
-                  "average_wait_minutes"}};
+  Table counters{
+      "counters",
+      {"created", "released", "rejected", "cancelled", "expired", "average_wait_minutes"}};
   int64_t decided = c.released + c.rejected;
   double average = decided > 0 ? static_cast<double>(c.wait_ms_total) / decided / 60'000.0 : 0.0;
   counters.rows.push_back(
@@ -294,8 +307,8 @@ Report Holds(const State& state, const ReportOptions& options) {
 Report Trend(const State& state, const ReportOptions& options) {
   Report report{"trend", options.today, {}};
   Table table{"days",
-              {"day", "currency", "accounts", "limit_minor", "exposure_minor",
-               "receivables_minor", "overdue_minor", "invoiced_total_minor"}};
+              {"day", "currency", "accounts", "limit_minor", "exposure_minor", "receivables_minor",
+               "overdue_minor", "invoiced_total_minor"}};
   Date first = AddDays(options.today, -options.days);
   for (const TrendPoint& p : state.monitor().trend) {
     if (p.day < first) continue;
@@ -310,7 +323,13 @@ Report Trend(const State& state, const ReportOptions& options) {
 Result<Report> Build(const State& state, const std::string& name, const ReportOptions& options) {
   if (name == "portfolio") return Portfolio(state, options);
   if (name == "aging") return Aging(state, options);
-  if (name == "overdue") return Overdue(state, options);
+  if (name == "overdue") {
+    if (options.after.empty() || options.overdue_after) return Overdue(state, options);
+    CL_ASSIGN_OR_RETURN(DueIndex::Position after, ParseOverdueCursor(options.after));
+    ReportOptions paged = options;
+    paged.overdue_after = after;
+    return Overdue(state, paged);
+  }
   if (name == "dso") return Dso(state, options);
   if (name == "concentration") return Concentration(state, options);
   if (name == "holds") return Holds(state, options);

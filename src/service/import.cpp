@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
-#include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/codec.hpp"
 #include "core/ids.hpp"
 
@@ -149,6 +149,10 @@ const EntitySpec kSpecs[] = {
     {"payments",
      {"payment_id", "customer_id", "currency", "amount", "received_on"},
      {"segment", "invoice_id"}},
+    {"financials",
+     {"customer_id", "period", "currency", "revenue", "net_profit", "equity", "total_assets",
+      "current_assets", "current_liabilities"},
+     {"external_rating", "external_score"}},
 };
 
 // One row's cells by column name, and the reading of typed values from them.
@@ -180,7 +184,8 @@ class RowReader {
     std::string text = Text(column);
     if (text.empty() && !required) return kNoDate;
     Result<Date> date = ParseDate(text);
-    if (!date.ok()) return MakeError(ErrorCode::kInvalidDate, column + " must be YYYY-MM-DD", column);
+    if (!date.ok())
+      return MakeError(ErrorCode::kInvalidDate, column + " must be YYYY-MM-DD", column);
     return date;
   }
 
@@ -241,6 +246,46 @@ Result<Command> InvoiceRow(const RowReader& row, std::string* id) {
   return Command{c};
 }
 
+// A financial figure in major units: `signed_ok` for profit and equity, which may be negative.
+Result<int64_t> FinancialAmount(const RowReader& row, const std::string& column, bool signed_ok) {
+  CL_ASSIGN_OR_RETURN(Money money, row.Amount(column));
+  if (money.minor < (signed_ok ? -kAmountMinorMax : 0) || money.minor > kAmountMinorMax) {
+    return MakeError(ErrorCode::kInvalidAmount,
+                     column + (signed_ok ? " must be within ±10^15 minor units"
+                                         : " must be 0..10^15 minor units"),
+                     column);
+  }
+  return money.minor;
+}
+
+Result<Command> FinancialsRow(const RowReader& row, std::string* id) {
+  RecordFinancials c;
+  Financials& f = c.financials;
+  CL_ASSIGN_OR_RETURN(c.customer_id, row.Id("customer_id", true));
+  CL_ASSIGN_OR_RETURN(f.period, row.Id("period", true));
+  CL_ASSIGN_OR_RETURN(f.currency, Currency::Parse(row.Text("currency")));
+  CL_ASSIGN_OR_RETURN(f.revenue_minor, FinancialAmount(row, "revenue", false));
+  CL_ASSIGN_OR_RETURN(f.net_profit_minor, FinancialAmount(row, "net_profit", true));
+  CL_ASSIGN_OR_RETURN(f.equity_minor, FinancialAmount(row, "equity", true));
+  CL_ASSIGN_OR_RETURN(f.total_assets_minor, FinancialAmount(row, "total_assets", false));
+  CL_ASSIGN_OR_RETURN(f.current_assets_minor, FinancialAmount(row, "current_assets", false));
+  CL_ASSIGN_OR_RETURN(f.current_liabilities_minor,
+                      FinancialAmount(row, "current_liabilities", false));
+  f.external_rating = row.Text("external_rating");
+  std::string score = row.Text("external_score");
+  if (!score.empty()) {
+    if (score.size() > 3 || !std::all_of(score.begin(), score.end(), ::isdigit) ||
+        std::stoi(score) > 100) {
+      return MakeError(ErrorCode::kInvalidArgument, "external_score must be 0..100",
+                       "external_score");
+    }
+    f.external_score = std::stoi(score);
+  }
+  CL_RETURN_IF_ERROR(ValidateFinancials(f));
+  *id = c.customer_id + ":" + f.period;
+  return Command{c};
+}
+
 Result<Command> PaymentRow(const RowReader& row, std::string* id) {
   RecordPayment c;
   CL_ASSIGN_OR_RETURN(c.payment_id, row.Id("payment_id", true));
@@ -262,8 +307,9 @@ Result<std::map<std::string, size_t>> ReadHeader(const EntitySpec& spec, const C
   std::map<std::string, size_t> columns;
   for (size_t i = 0; i < header.fields.size(); ++i) {
     std::string name = Trim(header.fields[i]);
-    bool known = std::find(spec.required.begin(), spec.required.end(), name) != spec.required.end() ||
-                 std::find(spec.optional.begin(), spec.optional.end(), name) != spec.optional.end();
+    bool known =
+        std::find(spec.required.begin(), spec.required.end(), name) != spec.required.end() ||
+        std::find(spec.optional.begin(), spec.optional.end(), name) != spec.optional.end();
     if (!known) {
       return MakeError(ErrorCode::kUnknownField,
                        "line 1: unknown column '" + name + "' for " + spec.name, name);
@@ -316,7 +362,8 @@ Result<ParsedImport> ParseImport(const std::string& entity, std::string_view utf
   }
   if (spec == nullptr) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "entity must be customers, limits, invoices or payments", "entity");
+                     "entity must be customers, limits, invoices, payments or financials",
+                     "entity");
   }
   CL_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ReadCsv(utf8));
   if (records.empty()) return MakeError(ErrorCode::kMissingField, "the file has no header line");
@@ -326,22 +373,24 @@ Result<ParsedImport> ParseImport(const std::string& entity, std::string_view utf
   CL_ASSIGN_OR_RETURN(auto columns, ReadHeader(*spec, records[0]));
   ParsedImport parsed{entity, {}, {}, 0};
   parsed.rows.reserve(records.size() - 1);
-  std::set<std::string> seen;
+  absl::flat_hash_set<std::string> seen;
+  seen.reserve(records.size());
   for (size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& record = records[r];
     if (record.fields.size() != records[0].fields.size()) {
       AddProblem(parsed.problems, parsed.problem_count,
-                 {record.line, "", "has " + std::to_string(record.fields.size()) +
-                                       " fields, the header " +
-                                       std::to_string(records[0].fields.size())});
+                 {record.line, "",
+                  "has " + std::to_string(record.fields.size()) + " fields, the header " +
+                      std::to_string(records[0].fields.size())});
       continue;
     }
     RowReader row(columns, record);
     std::string id;
-    Result<Command> command = entity == "customers" ? CustomerRow(row, &id)
-                              : entity == "limits"  ? LimitRow(row, &id)
-                              : entity == "invoices" ? InvoiceRow(row, &id)
-                                                     : PaymentRow(row, &id);
+    Result<Command> command = entity == "customers"    ? CustomerRow(row, &id)
+                              : entity == "limits"     ? LimitRow(row, &id)
+                              : entity == "invoices"   ? InvoiceRow(row, &id)
+                              : entity == "financials" ? FinancialsRow(row, &id)
+                                                       : PaymentRow(row, &id);
     if (!command.ok()) {
       AddProblem(parsed.problems, parsed.problem_count,
                  {record.line, command.error().field, command.error().message});
@@ -352,13 +401,28 @@ Result<ParsedImport> ParseImport(const std::string& entity, std::string_view utf
                  {record.line, "", "repeats the id '" + id + "' of an earlier row"});
       continue;
     }
-    std::string key = entity == "limits" ? "" : "import:" + entity + ":" + id;
+    // Limits and financials are compared with what is there instead: a corrected file
+    // imported again must apply, not collide with the key of the first import.
+    bool keyed = entity != "limits" && entity != "financials";
+    std::string key = keyed ? "import:" + entity + ":" + id : "";
     parsed.rows.push_back(ImportRow{record.line, std::move(key), std::move(command).value()});
   }
   return parsed;
 }
 
 namespace {
+
+// True when the customer has the period with the same figures, or keeps newer periods only
+// and would drop this one again at once.
+bool FinancialsUnchanged(const State& state, const RecordFinancials& c) {
+  const Customer* customer = state.FindCustomer(c.customer_id);
+  if (customer == nullptr) return false;
+  const std::vector<Financials>& periods = customer->financials;
+  for (const Financials& period : periods) {
+    if (period.period == c.financials.period) return period == c.financials;
+  }
+  return periods.size() >= kFinancialPeriodsKept && c.financials.period < periods.front().period;
+}
 
 // True when the row's entity is already there as the row has it: the row is skipped.
 bool Unchanged(const State& state, const ImportRow& row, TimeMs now) {
@@ -372,6 +436,9 @@ bool Unchanged(const State& state, const ImportRow& row, TimeMs now) {
   }
   if (const auto* c = std::get_if<CreateInvoice>(&row.command)) {
     return state.HasOpenInvoice(c->invoice_id);
+  }
+  if (const auto* c = std::get_if<RecordFinancials>(&row.command)) {
+    return FinancialsUnchanged(state, *c);
   }
   return false;
 }

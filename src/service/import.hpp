@@ -1,4 +1,5 @@
-// Import of customers, limits, invoices and payments from CSV files, as an ERP exports them.
+// Import of customers, limits, invoices, payments and financials from CSV files, as an ERP exports
+// them.
 //
 // Bytes are decoded to UTF-8 first: UTF-8 with or without a byte-order mark, or GBK/GB18030
 // (what Excel in China writes), detected or named. Every row is turned into the command the
@@ -25,7 +26,8 @@ Result<Encoding> ParseEncoding(std::string_view text);  // "auto", "utf-8", "gbk
 // Decodes to UTF-8. Auto: a UTF-8 BOM or valid UTF-8 is UTF-8, anything else GB18030.
 Result<std::string> DecodeToUtf8(std::string_view bytes, Encoding encoding);
 
-inline constexpr const char* kImportEntities[] = {"customers", "limits", "invoices", "payments"};
+inline constexpr const char* kImportEntities[] = {"customers", "limits", "invoices", "payments",
+                                                  "financials"};
 // A file holds at most this many rows, bounding the memory of one all-or-nothing import.
 inline constexpr size_t kImportRowsMax = 5'000'000;
 // At most this many bad rows are listed; the count covers them all.
@@ -57,7 +59,7 @@ Result<ParsedImport> ParseImport(const std::string& entity, std::string_view utf
 struct ImportOutcome {
   size_t rows = 0, imported = 0, unchanged = 0;
   uint64_t first_seq = 0, last_seq = 0;  // The events written; 0 when none.
-  std::vector<RowProblem> problems;       // Not empty: nothing was imported.
+  std::vector<RowProblem> problems;      // Not empty: nothing was imported.
   size_t problem_count = 0;
 };
 

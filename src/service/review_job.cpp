@@ -48,6 +48,9 @@ void Tally(ReviewSummary& summary, const Event& event) {
       case ReviewResult::kRequested:
         ++summary.requested;
         break;
+      case ReviewResult::kRequestPending:
+        ++summary.request_pending;
+        break;
     }
   }
 }

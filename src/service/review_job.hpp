@@ -18,6 +18,7 @@ namespace creditline::service {
 struct ReviewSummary {
   uint64_t due = 0;  // Accounts due when the job started.
   uint64_t reviewed = 0, unchanged = 0, raised = 0, lowered = 0, suspended = 0, requested = 0;
+  uint64_t request_pending = 0;  // Would have opened a request; one was already pending.
   uint64_t installments_paid = 0, installments_missed = 0, plans_completed = 0;
   uint64_t events = 0, first_seq = 0, last_seq = 0;
   std::optional<Error> error;  // Why the job stopped early.

@@ -532,6 +532,72 @@ TEST_F(AssessmentTest, LimitRequestsNeedFourEyesAndTheRightTier) {
   ExpectError(DecideLimitRequest{"LR404", true, "x", "admin"}, ErrorCode::kLimitRequestNotFound);
 }
 
+TEST_F(AssessmentTest, OneLimitRequestPendingPerAccount) {
+  AddCustomer("C1", 1'000'000);
+  AddCustomer("C2", 1'000'000);
+  Run(RequestLimitChange{"LR1", Acct("C1"), CnyMinor(2'000'000), kNoDate, "growth"}, "token:sales");
+  // A second request for the account, permanent or temporary, by anyone, waits for the first.
+  ExpectError(RequestLimitChange{"LR2", Acct("C1"), CnyMinor(3'000'000), kNoDate, "more"},
+              ErrorCode::kLimitRequestPending, "token:sales");
+  ExpectError(RequestLimitChange{"LR2", Acct("C1"), CnyMinor(500'000), AddDays(today_, 9), "x"},
+              ErrorCode::kLimitRequestPending, "token:analyst");
+  Result<CommandResult> refused =
+      Try(RequestLimitChange{"LR2", Acct("C1"), CnyMinor(3'000'000), kNoDate, "more"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("'LR1'"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(refused.error().field, "account");
+  EXPECT_EQ(InfoOf(ErrorCode::kLimitRequestPending).http_status, 409);
+  // Another account is not affected, and a decided request frees the account.
+  Run(RequestLimitChange{"LR3", Acct("C2"), CnyMinor(2'000'000), kNoDate, "growth"}, "token:sales");
+  Run(DecideLimitRequest{"LR1", false, "not yet", "analyst"}, "token:analyst");
+  Run(RequestLimitChange{"LR2", Acct("C1"), CnyMinor(3'000'000), kNoDate, "more"}, "token:sales");
+  Run(DecideLimitRequest{"LR2", true, "fine", "analyst"}, "token:analyst");
+  Run(RequestLimitChange{"LR4", Acct("C1"), CnyMinor(100'000), AddDays(today_, 5), "peak"},
+      "token:sales");
+  EXPECT_EQ(state_.limit_request_count(), 4u);
+}
+
+TEST_F(AssessmentTest, ReviewInRequestModeNeverOpensASecondRequest) {
+  // Limits far above any proposal: a review in request mode asks to lower each one.
+  AddCustomer("C1", 900'000'000'000);
+  AddCustomer("C2", 900'000'000'000);
+  AssessmentPolicy policy = DefaultAssessmentPolicy();
+  policy.review.lower = ReviewMode::kRequest;
+  policy.review.raise = ReviewMode::kRequest;
+  Run(SetAssessmentPolicy{policy});
+  Run(RequestLimitChange{"LR1", Acct("C1"), CnyMinor(5'000'000), kNoDate, "cut"}, "token:sales");
+
+  std::vector<ReviewRan> runs = ReviewAll();
+  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs[0].outcomes.size(), 2u);
+  const ReviewOutcome& c1 = runs[0].outcomes[0];
+  EXPECT_EQ(c1.result, ReviewResult::kRequestPending);
+  EXPECT_EQ(c1.request_id, "LR1");
+  EXPECT_EQ(c1.limit_after_minor, 900'000'000'000);
+  const ReviewOutcome& c2 = runs[0].outcomes[1];
+  ASSERT_EQ(c2.result, ReviewResult::kRequested);
+  EXPECT_EQ(state_.limit_request_count(), 2u);  // LR1 and the review's request for C2.
+
+  // The next review, with the review's own request still pending, opens none either.
+  SetDay(400);
+  runs = ReviewAll();
+  ASSERT_EQ(runs[0].outcomes.size(), 2u);
+  EXPECT_EQ(runs[0].outcomes[0].result, ReviewResult::kRequestPending);
+  EXPECT_EQ(runs[0].outcomes[1].result, ReviewResult::kRequestPending);
+  EXPECT_EQ(runs[0].outcomes[1].request_id, c2.request_id);
+  EXPECT_EQ(state_.limit_request_count(), 2u);
+  EXPECT_EQ(NameOf(ReviewResult::kRequestPending), "request_pending");
+
+  // Once decided, the following review may ask again.
+  Run(DecideLimitRequest{c2.request_id, false, "keep it", "analyst"}, "token:analyst");
+  SetDay(800);
+  runs = ReviewAll();
+  EXPECT_EQ(runs[0].outcomes[1].result, ReviewResult::kRequested);
+  EXPECT_EQ(state_.limit_request_count(), 3u);
+  ExpectError(RequestLimitChange{"LR5", Acct("C2"), CnyMinor(1), kNoDate, "x"},
+              ErrorCode::kLimitRequestPending, "token:sales");
+}
+
 TEST_F(AssessmentTest, RecoveryPlanLifecycle) {
   SetDay(0);
   AddCustomer("C1", 4'000'000);

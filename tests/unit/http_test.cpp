@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -20,11 +21,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <latch>
 #include <limits>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -1486,6 +1490,73 @@ TEST_F(HttpTest, FinancialsAssessmentAndScorecard) {
   EXPECT_TRUE(IsError(Post("/v1/reviews", sales_, J("{}")), 403, "forbidden"));
   EXPECT_TRUE(IsError(Post("/v1/reviews", analyst_, J(R"({"x": 1})")), 400, "unknown_field"));
   EXPECT_EQ(Post("/v1/reviews", analyst_, J("{}")).Int("/reviewed"), 0);
+}
+
+// The overdue list pages by cursor over HTTP, and its CSV export without limit is the whole
+// list, read from the engine in pages of 20,000: 45,000 overdue invoices come back in one file,
+// each once, in the order the pages give.
+TEST_F(HttpTest, OverdueListPagesAndExportsTheWholeList) {
+  CreateCustomer("C1", 1'000'000'000'000);
+  constexpr int kInvoices = 45'000;
+  std::promise<void> created;
+  engine_->Submit([&created](service::EngineContext& context) -> service::Continuation {
+    for (int i = 0; i < kInvoices; ++i) {
+      Date issued = AddDays(context.stamp.today, -40 - i % 100);
+      Envelope envelope{"", "test", context.stamp.time, context.stamp.today};
+      Result<CommandResult> done = context.state.Execute(
+          envelope,
+          CreateInvoice{"I" + std::to_string(i), AccountRef{"C1", ""}, "",
+                        Money{100, Currency::Of("CNY")}, issued, AddDays(issued, 30)},
+          context.events);
+      if (!done.ok()) ADD_FAILURE() << done.error().message;
+    }
+    return [&created](bool) { created.set_value(); };
+  });
+  created.get_future().get();
+  // On a busy machine the invoices take long enough for the server to close the idle
+  // connection: start a new one.
+  client_ = std::make_unique<HttpClient>(server_->port());
+
+  Response first = Get("/v1/reports/overdue?limit=3", analyst_);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  EXPECT_EQ(first.Int("/summary/0/overdue_invoices"), kInvoices);
+  EXPECT_EQ(first.Int("/summary/0/listed"), 3);
+  std::string after = first.Str("/summary/0/next_after");
+  Response second = Get("/v1/reports/overdue?limit=3&after=" + after, analyst_);
+  ASSERT_EQ(second.status, 200u) << second.body;
+  EXPECT_NE(second.Str("/invoices/0/invoice_id"), first.Str("/invoices/2/invoice_id"));
+  EXPECT_GE(first.Int("/invoices/2/days_past_due"), second.Int("/invoices/0/days_past_due"));
+  for (const char* bad : {"x", "2026-01-01", "2026-01-01.", "2026-02-30.4", "2026-01-01.-4"}) {
+    EXPECT_TRUE(IsError(Get(std::string("/v1/reports/overdue?after=") + bad, analyst_), 400,
+                        "invalid_argument"))
+        << bad;
+  }
+
+  Response csv = Get("/v1/reports/overdue?format=csv", analyst_);
+  ASSERT_EQ(csv.status, 200u) << csv.body.substr(0, 200);
+  std::set<std::string> ids;
+  size_t lines = 0;
+  std::istringstream in(csv.body);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_TRUE(line.starts_with("invoice_id,customer_id,")) << line;
+  int64_t previous_days = INT64_MAX;
+  while (std::getline(in, line)) {
+    ++lines;
+    ids.insert(line.substr(0, line.find(',')));
+    int64_t days = std::stoll(line.substr(line.rfind(',') + 1));
+    EXPECT_LE(days, previous_days) << line;
+    previous_days = days;
+  }
+  EXPECT_EQ(lines, static_cast<size_t>(kInvoices));
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kInvoices));
+  Response xlsx = Get("/v1/reports/overdue?format=xlsx", analyst_);
+  ASSERT_EQ(xlsx.status, 200u);
+  EXPECT_TRUE(xlsx.body.starts_with("PK"));
+  // A page with limit stays a page, also as CSV.
+  Response page = Get("/v1/reports/overdue?format=csv&section=invoices&limit=10", analyst_);
+  ASSERT_EQ(page.status, 200u);
+  EXPECT_EQ(std::count(page.body.begin(), page.body.end(), '\n'), 11);
 }
 
 TEST_F(HttpTest, LimitRequestsFourEyesAndTiers) {

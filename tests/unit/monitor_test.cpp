@@ -7,8 +7,8 @@
 #include <random>
 
 #include "core/snapshot.hpp"
-#include "report/report.hpp"
 #include "core/state.hpp"
+#include "report/report.hpp"
 
 namespace creditline {
 namespace {
@@ -72,7 +72,7 @@ TEST_F(MonitorTest, UtilizationAlertsFireOncePerCrossing) {
   EXPECT_EQ(Count(AlertRule::kUtilizationWarning), 1u);
   // Falling back below the warning re-arms both; rising again fires both once more.
   Run(CancelOrder{"O4", ""});
-  Run(CancelOrder{"O1", ""});  // 17 %.
+  Run(CancelOrder{"O1", ""});   // 17 %.
   Reserve("O6", "C1", 70'000);  // 87 %.
   EXPECT_EQ(Count(AlertRule::kUtilizationWarning), 2u);
   Run(SetLimit{AccountRef{"C1", ""}, Money{80'000, kCny}, "cut"});  // 108 %.
@@ -119,8 +119,8 @@ TEST_F(MonitorTest, TimeBasedRulesFireOnceEach) {
                     AddDays(today, 30)});
   Run(AddTemporaryLimit{AccountRef{"C1", ""}, "T1", Money{10'000, kCny}, today, AddDays(today, 10),
                         "season"});
-  Run(AddTemporaryLimit{AccountRef{"C1", ""}, "T2", Money{10'000, kCny}, today,
-                        AddDays(today, 40), "later"});
+  Run(AddTemporaryLimit{AccountRef{"C1", ""}, "T2", Money{10'000, kCny}, today, AddDays(today, 40),
+                        "later"});
   Run(AddCollateral{AccountRef{"C1", ""}, "G1", "guarantee", Money{50'000, kCny},
                     AddDays(today, 3)});
   UpdateAccount review{AccountRef{"C1", ""}};
@@ -226,8 +226,8 @@ Sums SumItems(const State& state, Date today) {
 }
 
 int64_t IntCell(const report::Table& table, size_t row, const std::string& column) {
-  size_t index = std::find(table.columns.begin(), table.columns.end(), column) -
-                 table.columns.begin();
+  size_t index =
+      std::find(table.columns.begin(), table.columns.end(), column) - table.columns.begin();
   return std::get<int64_t>(table.rows.at(row).at(index));
 }
 
@@ -247,18 +247,19 @@ TEST_F(MonitorTest, ReportTotalsEqualTheSumsOfTheItems) {
     switch (rng() % 6) {
       case 0:
       case 1:
-        (void)state_.Execute(Next(), ReserveOrder{"O" + std::to_string(orders++), ref, Money{amount, kCny}});
+        (void)state_.Execute(
+            Next(), ReserveOrder{"O" + std::to_string(orders++), ref, Money{amount, kCny}});
         break;
       case 2:
       case 3: {
         Date issued = AddDays(Today(), -static_cast<int32_t>(rng() % 150));
         (void)state_.Execute(Next(), CreateInvoice{"I" + std::to_string(invoices++), ref, "",
-                                             Money{amount, kCny}, issued});
+                                                   Money{amount, kCny}, issued});
         break;
       }
       case 4:
         (void)state_.Execute(Next(), RecordPayment{"P" + std::to_string(step), ref, "",
-                                             Money{amount, kCny}, Today()});
+                                                   Money{amount, kCny}, Today()});
         break;
       default:
         (void)state_.Execute(Next(), CancelOrder{"O" + std::to_string(rng() % (orders + 1)), ""});
@@ -334,6 +335,79 @@ TEST_F(MonitorTest, ReportTotalsEqualTheSumsOfTheItems) {
   EXPECT_EQ(r.bands, t.bands);
   EXPECT_EQ(restored.aggregates().due(kCny), state_.aggregates().due(kCny));
   EXPECT_EQ(restored.monitor(), state_.monitor());
+}
+
+// The overdue list pages by keyset from the due-date index: most days past due first, then in
+// arrival order; walking the pages lists every overdue invoice once, even when invoices are
+// paid or added between pages, and a bad cursor is refused.
+TEST_F(MonitorTest, OverdueListPagesByKeysetInAStableOrder) {
+  Customer("C1", 1'000'000'000);
+  Customer("C2", 1'000'000'000);
+  int64_t day0 = Today().days;
+  for (int i = 0; i < 40; ++i) {
+    std::string customer = i % 2 == 0 ? "C1" : "C2";
+    Date issued = Date{static_cast<int32_t>(day0 - 40 - (i * 7) % 23)};
+    Run(CreateInvoice{"I" + std::to_string(i), AccountRef{customer, ""}, "", Money{1'000 + i, kCny},
+                      issued, AddDays(issued, 30)});
+  }
+  Run(CreateInvoice{"NOT-DUE", AccountRef{"C1", ""}, "", Money{5, kCny}, Today()});
+  report::ReportOptions options;
+  options.today = Today();
+  options.limit = 1'000;
+  report::Report all = report::Overdue(state_, options);
+  const report::Table& everything = *all.Find("invoices");
+  ASSERT_EQ(everything.rows.size(), 40u);
+  EXPECT_EQ(IntCell(*all.Find("summary"), 0, "overdue_invoices"), 40);
+  EXPECT_TRUE(std::get<std::string>(all.Find("summary")->rows[0][2]).empty());
+  for (size_t i = 1; i < everything.rows.size(); ++i) {
+    EXPECT_GE(IntCell(everything, i - 1, "days_past_due"), IntCell(everything, i, "days_past_due"));
+  }
+
+  // Pages of 7, paying an invoice already listed and adding an older one midway.
+  std::vector<std::string> walked;
+  options.limit = 7;
+  options.after.clear();
+  for (int page = 0; page < 20; ++page) {
+    Result<report::Report> built = report::Build(state_, "overdue", options);
+    ASSERT_TRUE(built.ok());
+    const report::Table& rows = *built->Find("invoices");
+    for (const auto& row : rows.rows) walked.push_back(std::get<std::string>(row[0]));
+    std::string next = std::get<std::string>(built->Find("summary")->rows[0][2]);
+    if (page == 1) {
+      const auto& first = everything.rows.front();
+      Run(RecordPayment{"P1", AccountRef{std::get<std::string>(first[1]), ""},
+                        std::get<std::string>(first[0]), Money{std::get<int64_t>(first[5]), kCny},
+                        Today()});
+      Run(CreateInvoice{"OLDEST", AccountRef{"C2", ""}, "", Money{9, kCny},
+                        AddDays(Today(), -300)});
+    }
+    if (next.empty()) break;
+    options.after = next;
+  }
+  // Every invoice still open that was overdue from the start is listed exactly once, in the
+  // order of the full list; OLDEST sorts before the cursor and is not revisited.
+  std::vector<std::string> expected;
+  for (const auto& row : everything.rows) expected.push_back(std::get<std::string>(row[0]));
+  EXPECT_EQ(walked, expected);
+
+  options.after = "2026-13-01.5";
+  EXPECT_EQ(report::Build(state_, "overdue", options).error().code, ErrorCode::kInvalidArgument);
+  options.after = "2026-01-01.x";
+  EXPECT_FALSE(report::Build(state_, "overdue", options).ok());
+  options.after = "2026-01-01";
+  EXPECT_FALSE(report::Build(state_, "overdue", options).ok());
+  options.after = "2026-01-01.99999999999999999999";
+  EXPECT_FALSE(report::Build(state_, "overdue", options).ok());
+
+  // The index survives a snapshot: the decoded state pages the same way.
+  State restored;
+  ASSERT_TRUE(DecodeSnapshot(EncodeSnapshot(state_), &restored).ok());
+  options.after.clear();
+  options.limit = 1'000;
+  report::Report mine = report::Overdue(state_, options);
+  report::Report theirs = report::Overdue(restored, options);
+  EXPECT_EQ(mine.Find("invoices")->rows, theirs.Find("invoices")->rows);
+  EXPECT_EQ(IntCell(*theirs.Find("summary"), 0, "overdue_invoices"), 40);
 }
 
 TEST_F(MonitorTest, AlertsSurviveASnapshotAndStayOncePerCrossing) {

@@ -20,6 +20,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "http/api.hpp"
@@ -940,6 +941,15 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
                         "currency": "CNY", "reason": "cut"})",
             .token = sales_token},
            201);
+  // One pending request per account: a second waits for LR2's decision.
+  json::value pending = Exchange({.method = "POST",
+                                  .pattern = "/v1/limit-requests",
+                                  .body = R"({"request_id": "LR3", "customer_id": "C1",
+                                              "amount_minor": 5, "currency": "CNY",
+                                              "reason": "again"})",
+                                  .token = sales_token},
+                                 409);
+  EXPECT_EQ(pending.at("error").at("code"), "limit_request_pending");
   Exchange({.method = "POST",
             .pattern = "/v1/limit-requests/{request_id}/reject",
             .args = {"LR2"},
@@ -1014,7 +1024,8 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
             .body = R"({"disabled": true})"},
            404);
   // Monitoring, reports, export and import.
-  json::value alerts = Exchange({.method = "GET", .pattern = "/v1/alerts", .query = "limit=5"}, 200);
+  json::value alerts =
+      Exchange({.method = "GET", .pattern = "/v1/alerts", .query = "limit=5"}, 200);
   Exchange({.method = "GET", .pattern = "/v1/alerts", .query = "rule=nope"}, 400);
   ASSERT_FALSE(alerts.at("alerts").as_array().empty());
   std::string alert_id = std::to_string(alerts.at("alerts").at(0).at("alert_id").as_int64());
@@ -1024,10 +1035,8 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
            409);
   Exchange({.method = "POST", .pattern = "/v1/alerts/{alert_id}/acknowledge", .args = {"999999"}},
            404);
-  Exchange({.method = "PUT", .pattern = "/v1/alert-rules", .body = R"({"overdue_days": 20})"},
-           200);
-  Exchange({.method = "PUT", .pattern = "/v1/alert-rules", .body = R"({"overdue_days": -1})"},
-           400);
+  Exchange({.method = "PUT", .pattern = "/v1/alert-rules", .body = R"({"overdue_days": 20})"}, 200);
+  Exchange({.method = "PUT", .pattern = "/v1/alert-rules", .body = R"({"overdue_days": -1})"}, 400);
   json::value rules = Exchange({.method = "GET", .pattern = "/v1/alert-rules"}, 200);
   EXPECT_EQ(rules.at("overdue_days"), 20);
   service::WebhookDispatcher webhooks(*engine_, "");
@@ -1047,11 +1056,39 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
   Exchange({.method = "GET", .pattern = "/v1/webhook-deliveries"}, 200);
   Exchange({.method = "DELETE", .pattern = "/v1/webhooks/{webhook_id}", .args = {"h1"}}, 200);
   Exchange({.method = "DELETE", .pattern = "/v1/webhooks/{webhook_id}", .args = {"h1"}}, 404);
-  for (const char* report : {"portfolio", "aging", "overdue", "dso", "concentration", "holds",
-                             "trend"}) {
+  for (const char* report :
+       {"portfolio", "aging", "overdue", "dso", "concentration", "holds", "trend"}) {
     Exchange({.method = "GET", .pattern = "/v1/reports/{report}", .args = {report}}, 200);
   }
   Exchange({.method = "GET", .pattern = "/v1/reports/{report}", .args = {"nope"}}, 404);
+  Exchange({.method = "GET",
+            .pattern = "/v1/reports/{report}",
+            .args = {"overdue"},
+            .query = "after=yesterday"},
+           400);
+  Exchange({.method = "GET",
+            .pattern = "/v1/reports/{report}",
+            .args = {"overdue"},
+            .query = "limit=1&after=2020-01-01.1"},
+           200);
+  // The whole overdue list as a file, read from the engine page by page.
+  for (const char* format : {"csv", "xlsx"}) {
+    HttpRequest http;
+    http.method = "GET";
+    http.target = std::string("/v1/reports/overdue?format=") + format;
+    http.authorization = "Bearer " + admin_token_;
+    auto promise = std::make_shared<std::promise<HttpResponse>>();
+    std::future<HttpResponse> future = promise->get_future();
+    api_->Handle(http, [promise](HttpResponse r) { promise->set_value(std::move(r)); });
+    HttpResponse response = future.get();
+    EXPECT_EQ(response.status, 200u) << response.body;
+    if (std::string(format) == "csv") {
+      EXPECT_EQ(response.content_type, "text/csv");
+      EXPECT_TRUE(response.body.starts_with("invoice_id,customer_id,")) << response.body;
+    } else {
+      EXPECT_TRUE(response.body.starts_with("PK")) << "not an XLSX (zip) file";
+    }
+  }
   Exchange({.method = "GET",
             .pattern = "/v1/reports/{report}",
             .args = {"portfolio"},
@@ -1059,13 +1096,20 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
            400);
   Exchange({.method = "GET", .pattern = "/v1/exports/{entity}", .args = {"customers"}}, 200);
   Exchange({.method = "GET", .pattern = "/v1/exports/{entity}", .args = {"payments"}}, 400);
+  Exchange({.method = "GET", .pattern = "/v1/exports/{entity}", .args = {"financials"}}, 200);
   // The import's body is the CSV file, which the JSON request check cannot read: sent directly.
-  for (auto [body, status] : {std::pair<std::string, unsigned>{
-                                  "customer_id,name,currency,limit\nC77,Imported,CNY,10\n", 200},
-                              {"customer_id,name,currency,limit\nC78,Bad,CNY,-1\n", 422}}) {
+  const std::string financials =
+      "customer_id,period,currency,revenue,net_profit,equity,total_assets,current_assets,"
+      "current_liabilities\n";
+  for (auto [entity, body, status] :
+       {std::tuple<std::string, std::string, unsigned>{
+            "customers", "customer_id,name,currency,limit\nC77,Imported,CNY,10\n", 200},
+        {"customers", "customer_id,name,currency,limit\nC78,Bad,CNY,-1\n", 422},
+        {"financials", financials + "C77,2025,CNY,100,-5,20,80,40,30\n", 200},
+        {"financials", financials + "C79,2025,CNY,100,-5,20,80,40,30\n", 422}}) {
     HttpRequest http;
     http.method = "POST";
-    http.target = "/v1/imports?entity=customers";
+    http.target = "/v1/imports?entity=" + entity;
     http.body = body;
     http.content_type = "text/csv";
     http.authorization = "Bearer " + admin_token_;
