@@ -1,6 +1,7 @@
 // `creditline benchmark core`: check-and-reserve plus cancel against N accounts, one thread, in
 // process, no journal. Prints human-readable lines and, last, one JSON object.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -27,6 +28,9 @@ constexpr uint64_t kOperationsPerSimulatedMs = 100;
 struct CoreBenchmarkOptions {
   size_t accounts = 100'000;
   uint64_t operations = 5'000'000;
+  // Operations run before the timed ones, so that the accounts carry this much history (each
+  // operation is one to two events); a check must cost the same after any amount of it.
+  uint64_t history_operations = 0;
   uint64_t seed = 42;
   bool idempotency_keys = true;
   TimeMs idempotency_retention_ms = 5'000;
@@ -64,10 +68,20 @@ void CreateAccounts(State& state, size_t count, TimeMs time) {
   }
 }
 
+// Writes `prefix` followed by `n` in decimal into `out`, reusing its buffer: the ids and keys
+// the loop builds should cost the benchmark as little as possible next to the command.
+void SetNumbered(std::string& out, char prefix, uint64_t n) {
+  char digits[24];
+  digits[0] = prefix;
+  char* end = std::to_chars(digits + 1, digits + sizeof digits, n).ptr;
+  out.assign(digits, end);
+}
+
 struct RunFigures {
   double seconds = 0;
   uint64_t approved = 0, warned = 0, held = 0, rejected = 0;
   std::vector<int64_t> latencies_ns;
+  uint64_t first_timed_seq = 0;  // The state's last event before the timed operations.
 };
 
 RunFigures Run(State& state, const CoreBenchmarkOptions& options, TimeMs start_time) {
@@ -81,19 +95,27 @@ RunFigures Run(State& state, const CoreBenchmarkOptions& options, TimeMs start_t
   Envelope env = BenchEnvelope(start_time);
   ReserveOrder reserve;
   CancelOrder cancel;
+  figures.first_timed_seq = state.last_seq();
   Clock::time_point begin = Clock::now();
-  for (uint64_t op = 0; op < options.operations; ++op) {
+  uint64_t end = options.history_operations + options.operations;
+  for (uint64_t op = 0; op < end; ++op) {
+    if (op == options.history_operations && op > 0) {
+      figures = RunFigures{};
+      figures.latencies_ns.reserve(options.operations / kLatencySampleEvery + 1);
+      figures.first_timed_seq = state.last_seq();
+      begin = Clock::now();
+    }
     env.time = start_time + static_cast<TimeMs>(op / kOperationsPerSimulatedMs);
     std::string& slot = window[op % kOpenOrdersWindow];
     if (!slot.empty()) {
       cancel.order_id = slot;
-      if (options.idempotency_keys) env.idempotency_key = "x" + std::to_string(op);
+      if (options.idempotency_keys) SetNumbered(env.idempotency_key, 'x', op);
       Must(state.Execute(env, cancel), "cancel");
     }
-    reserve.order_id = "O" + std::to_string(op);
+    SetNumbered(reserve.order_id, 'O', op);
     reserve.account.customer_id = customer_ids[random() % options.accounts];
     reserve.amount = Money{static_cast<int64_t>(random() % 100'000'00) + 1, cny};
-    if (options.idempotency_keys) env.idempotency_key = "r" + std::to_string(op);
+    if (options.idempotency_keys) SetNumbered(env.idempotency_key, 'r', op);
     bool timed = op % kLatencySampleEvery == 0;
     Clock::time_point call_begin = timed ? Clock::now() : Clock::time_point{};
     Result<CommandResult> result = state.Execute(env, reserve);
@@ -114,7 +136,11 @@ RunFigures Run(State& state, const CoreBenchmarkOptions& options, TimeMs start_t
         break;
     }
     bool reserved = result->decision->outcome <= Outcome::kHeld;
-    slot = reserved ? reserve.order_id : std::string();
+    if (reserved) {
+      slot = reserve.order_id;
+    } else {
+      slot.clear();
+    }
   }
   figures.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   return figures;
@@ -136,25 +162,33 @@ void RunCoreBenchmark(const CoreBenchmarkOptions& options) {
   CreateAccounts(state, options.accounts, start_time);
   std::fprintf(stderr, "created %zu accounts in %.2f s\n", options.accounts,
                std::chrono::duration<double>(Clock::now() - setup_begin).count());
+  uint64_t setup_events = state.last_seq();
   RunFigures figures = Run(state, options, start_time);
+  uint64_t history_events = figures.first_timed_seq - setup_events;
   double ops_per_sec = static_cast<double>(options.operations) / figures.seconds;
   int64_t p50 = Percentile(figures.latencies_ns, 0.50);
   int64_t p99 = Percentile(figures.latencies_ns, 0.99);
   std::printf("%llu check-and-reserve operations (each with a cancel) on %zu accounts in %.3f s\n",
               static_cast<unsigned long long>(options.operations), options.accounts,
               figures.seconds);
+  if (options.history_operations > 0) {
+    std::printf("after %llu operations of history (%llu events)\n",
+                static_cast<unsigned long long>(options.history_operations),
+                static_cast<unsigned long long>(history_events));
+  }
   std::printf("approved %llu, with warning %llu, held %llu, rejected %llu\n",
               static_cast<unsigned long long>(figures.approved),
               static_cast<unsigned long long>(figures.warned),
               static_cast<unsigned long long>(figures.held),
               static_cast<unsigned long long>(figures.rejected));
   std::printf(
-      "{\"suite\":\"core\",\"accounts\":%zu,\"operations\":%llu,\"idempotency_keys\":%s,"
+      "{\"suite\":\"core\",\"accounts\":%zu,\"operations\":%llu,\"history_events\":%llu,"
+      "\"idempotency_keys\":%s,"
       "\"seconds\":%.3f,\"ops_per_sec\":%.0f,\"p50_ns\":%lld,\"p99_ns\":%lld,"
       "\"state_hash\":\"%016llx\"}\n",
       options.accounts, static_cast<unsigned long long>(options.operations),
-      options.idempotency_keys ? "true" : "false", figures.seconds, ops_per_sec,
-      static_cast<long long>(p50), static_cast<long long>(p99),
+      static_cast<unsigned long long>(history_events), options.idempotency_keys ? "true" : "false",
+      figures.seconds, ops_per_sec, static_cast<long long>(p50), static_cast<long long>(p99),
       static_cast<unsigned long long>(state.StateHash()));
 }
 
@@ -171,6 +205,10 @@ void AddBenchmarkCommand(CLI::App& app) {
       ->capture_default_str();
   core->add_option("--operations", core_options.operations, "Check-and-reserve operations")
       ->check(CLI::Range(1, 1'000'000'000))
+      ->capture_default_str();
+  core->add_option("--history-operations", core_options.history_operations,
+                   "Untimed operations run first, to time a check after that much history")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000'000}))
       ->capture_default_str();
   core->add_option("--seed", core_options.seed, "Random seed")->capture_default_str();
   core->add_flag("!--no-idempotency-keys", core_options.idempotency_keys,

@@ -1,14 +1,25 @@
 #include "core/ids.hpp"
 
+#include <array>
 #include <string>
 
 namespace creditline {
 namespace {
 
-bool IsIdChar(char c) {
+constexpr bool IsIdCharSlow(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '_' || c == ':' || c == '-';
 }
+
+// Every command validates several ids, so the character test is one table load rather than a
+// chain of range comparisons per character.
+constexpr std::array<bool, 256> kIdChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = IsIdCharSlow(static_cast<unsigned char>(c));
+  return table;
+}();
+
+bool IsIdChar(char c) { return kIdChars[static_cast<unsigned char>(c)]; }
 
 // Length of the UTF-8 sequence starting at text[i], or 0 when it is not well formed.
 size_t Utf8SequenceLength(std::string_view text, size_t i) {
@@ -45,11 +56,12 @@ Status ValidateId(std::string_view id, const char* field, size_t bytes_max) {
         std::string(field) + " is longer than " + std::to_string(bytes_max) + " characters",
         field);
   }
-  for (char c : id) {
-    if (!IsIdChar(c)) {
-      return MakeError(ErrorCode::kInvalidId,
-                       std::string(field) + " may contain only letters, digits and . _ : -", field);
-    }
+  // Test every character, then report once: no early exit in the common, valid case.
+  bool valid = true;
+  for (char c : id) valid &= IsIdChar(c);
+  if (!valid) {
+    return MakeError(ErrorCode::kInvalidId,
+                     std::string(field) + " may contain only letters, digits and . _ : -", field);
   }
   return Status::Ok();
 }
