@@ -68,8 +68,11 @@ enum class ErrorCode : uint8_t {
   kApprovalTierExceeded,
   kAlertNotFound,
   kImportRejected,
+  // A customer statement or activity feed needs events this server no longer holds (a server
+  // without a journal keeps only the latest events in memory).
+  kHistoryUnavailable,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kImportRejected;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kHistoryUnavailable;
 
 struct ErrorCodeInfo {
   ErrorCode code;
