@@ -319,12 +319,13 @@ class Applier {
   }
 
  public:
-  // Records an alert raised by this event.
+  // Notes the event in the history of the account an alert is about.
   void NoteAlertHistory(const Alert& alert) {
     uint32_t slot = s_.FindAccountSlot(AccountRef{alert.customer_id, alert.segment});
     if (slot != kNone) s_.NoteHistory(slot, event_.seq);
   }
 
+  // Records an alert raised by this event.
   void Raise(Alert alert) {
     NoteAlertHistory(alert);
     MonitorState& m = s_.monitor_;
