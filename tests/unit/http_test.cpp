@@ -1686,7 +1686,7 @@ TEST_F(HttpTest, StatementAndHistory) {
   EXPECT_EQ(seqs.size(), 6u);  // Created, limit, two orders, invoice, payment.
   EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()));
   Response first = Get("/v1/customers/C1/history?limit=2", analyst_);
-  EXPECT_EQ(first.Str("/entries/1/type"), "set_limit");
+  EXPECT_EQ(first.Str("/entries/1/type"), "limit_set");
   EXPECT_EQ(first.Str("/entries/1/changes/0/field"), "limit_minor");
   EXPECT_EQ(first.Int("/entries/1/changes/0/before"), 500'000);
   EXPECT_EQ(first.Int("/entries/1/changes/0/after"), 800'000);

@@ -298,7 +298,7 @@ TEST_F(StatementTest, LimitHistoryChainsToTheCurrentLimit) {
   // A manual change carries its actor and reason.
   bool found = false;
   for (size_t row = 0; row < limits.rows.size(); ++row) {
-    if (Text(limits, row, "event") == "set_limit") {
+    if (Text(limits, row, "event") == "limit_set") {
       found = true;
       EXPECT_EQ(Text(limits, row, "reason").rfind("reason ", 0), 0u);
       EXPECT_FALSE(Text(limits, row, "actor").empty());

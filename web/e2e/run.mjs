@@ -266,6 +266,8 @@ try {
     await shot('20-customer-limit-history-zh');
     await page.getByText('EN', { exact: true }).click();
     await page.getByRole('tab', { name: 'Limit history' }).waitFor();
+    await page.goto(`${base}/customers`); // Back to the top of a short page for the next step.
+    await page.locator('.ant-table-row').first().waitFor();
   });
 
   await test('after logout the console asks to log in again', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { brokenChains, changeText, exposureChartOption, historyUrl, settlementDocuments, statementUrl, type LimitChange, type Settlement } from './history';
 
 function change(seq: number, field: string, before: number | string, after: number | string): LimitChange {
-  return { seq, time: '2026-01-01T00:00:00Z', day: '2026-01-01', actor: 'manager', event: 'set_limit', field, before, after, reason: null };
+  return { seq, time: '2026-01-01T00:00:00Z', day: '2026-01-01', actor: 'manager', event: 'limit_set', field, before, after, reason: null };
 }
 
 describe('changeText', () => {

@@ -24,8 +24,8 @@ const kStatement = {
   as_of: '2026-11-20',
   summary: [{ customer_id: 'C1', segment: null, currency: 'CNY', from: '2025-11-21', to: '2026-11-20', events: 2, opening_limit_minor: 0, closing_limit_minor: 50_000_000, opening_exposure_minor: 0, closing_exposure_minor: 40_000_000, opening_overdue_minor: 0, closing_overdue_minor: 5_000_000, invoiced_minor: 30_000_000, paid_minor: 0, credited_minor: 0, written_off_minor: 0, reconciled: 1 }],
   limit_history: [
-    { seq: 1, time: '2026-01-05T08:00:00Z', day: '2026-01-05', actor: 'admin', event: 'create_customer', field: 'limit_minor', before: 0, after: 30_000_000, reason: 'account opened' },
-    { seq: 7, time: '2026-06-05T08:00:00Z', day: '2026-06-05', actor: 'manager', event: 'set_limit', field: 'limit_minor', before: 30_000_000, after: 50_000_000, reason: 'annual review' },
+    { seq: 1, time: '2026-01-05T08:00:00Z', day: '2026-01-05', actor: 'admin', event: 'customer_created', field: 'limit_minor', before: 0, after: 30_000_000, reason: 'account opened' },
+    { seq: 7, time: '2026-06-05T08:00:00Z', day: '2026-06-05', actor: 'manager', event: 'limit_set', field: 'limit_minor', before: 30_000_000, after: 50_000_000, reason: 'annual review' },
   ],
   exposure: [],
   settlements: [],
