@@ -591,10 +591,11 @@ Result<Report> BuildStatement(const State& state, const StatementOptions& option
     }
   };
   Date opening_day = AddDays(options.from, -1);
-  std::optional<Point> opening;
+  std::optional<Point> opening, closing;  // At the end of the day before `from`, of `to`.
   int64_t events_in_window = 0;
   for (const Event& event : events) {
     if (!opening && event.today > opening_day) opening = PointOf(mirror, opening_day);
+    if (!closing && event.today > options.to) closing = PointOf(mirror, options.to);
     record_through(AddDays(event.today, -1));
     bool in_window = options.from <= event.today && event.today <= options.to;
     Figures before = mirror.Now();
@@ -610,7 +611,7 @@ Result<Report> BuildStatement(const State& state, const StatementOptions& option
   }
   if (!opening) opening = PointOf(mirror, opening_day);
   record_through(options.to);
-  Point closing = PointOf(mirror, options.to);
+  if (!closing) closing = PointOf(mirror, options.to);
   Figures now = mirror.Now();
   bool reconciled = now.limit_minor == view->limit_minor &&
                     now.orders_open_minor == view->orders_open_minor &&
@@ -649,17 +650,17 @@ Result<Report> BuildStatement(const State& state, const StatementOptions& option
                           FormatDate(options.to),
                           events_in_window,
                           opening->limit_minor,
-                          closing.limit_minor,
+                          closing->limit_minor,
                           opening->effective_limit_minor,
-                          closing.effective_limit_minor,
+                          closing->effective_limit_minor,
                           opening->exposure_minor,
-                          closing.exposure_minor,
+                          closing->exposure_minor,
                           opening->orders_open_minor,
-                          closing.orders_open_minor,
+                          closing->orders_open_minor,
                           opening->receivables_open_minor,
-                          closing.receivables_open_minor,
+                          closing->receivables_open_minor,
                           opening->overdue_minor,
-                          closing.overdue_minor,
+                          closing->overdue_minor,
                           items.invoiced_minor,
                           items.paid_minor,
                           items.credited_minor,

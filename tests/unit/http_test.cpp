@@ -1603,8 +1603,8 @@ TEST_F(HttpTest, StatementAndHistory) {
                  J(R"({"limit_minor": 800000, "currency": "CNY", "reason": "annual review"})"))
                 .status,
             200u);
-  ASSERT_EQ(PlaceOrder("O1", "C1", 300'000).status, 201u);
-  ASSERT_EQ(PlaceOrder("O2", "C1", 900'000).status, 201u);  // Over the limit: held.
+  ASSERT_EQ(PlaceOrder("O1", "C1", 300'000).status, 200u);
+  ASSERT_EQ(PlaceOrder("O2", "C1", 900'000).status, 200u);  // Over the limit: held.
   ASSERT_EQ(Post("/v1/invoices", analyst_,
                  J(R"({"invoice_id": "I1", "customer_id": "C1", "order_id": "O1",
                        "amount_minor": 200000, "currency": "CNY", "issued_on": "2026-01-05",
