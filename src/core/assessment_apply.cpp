@@ -7,7 +7,9 @@
 namespace creditline {
 
 void AssessmentApplier::operator()(const RecordFinancials& e) {
-  std::vector<Financials>& periods = s_.customers_.at(e.customer_id).financials;
+  Customer& customer = s_.customers_.at(e.customer_id);
+  for (uint32_t slot : customer.accounts) s_.NoteHistory(slot, event_.seq);
+  std::vector<Financials>& periods = customer.financials;
   auto position = std::lower_bound(
       periods.begin(), periods.end(), e.financials.period,
       [](const Financials& f, const std::string& period) { return f.period < period; });
@@ -63,6 +65,7 @@ void AssessmentApplier::AddRequest(LimitRequest request) {
 
 void AssessmentApplier::operator()(const LimitRequested& e) {
   const RequestLimitChange& c = e.request;
+  AccountOf(c.account);  // Notes the request in the account's history.
   LimitRequest request;
   request.request_id = c.request_id;
   request.account = c.account;

@@ -49,7 +49,11 @@ class AssessmentApplier {
   void operator()(const RecoveryPlansChecked& e);
 
  private:
-  Account& AccountOf(const AccountRef& ref) { return s_.accounts_[s_.FindAccountSlot(ref)]; }
+  Account& AccountOf(const AccountRef& ref) {
+    uint32_t slot = s_.FindAccountSlot(ref);
+    s_.NoteHistory(slot, event_.seq);
+    return s_.accounts_[slot];
+  }
   void AddRequest(LimitRequest request);
 
   State& s_;

@@ -55,6 +55,7 @@ constexpr std::array<ErrorCodeInfo, static_cast<size_t>(kLastErrorCode) + 1> kEr
     {ErrorCode::kAlertNotFound, "alert_not_found", 404, 3},
     {ErrorCode::kImportRejected, "import_rejected", 422, 2},
     {ErrorCode::kLimitRequestPending, "limit_request_pending", 409, 4},
+    {ErrorCode::kHistoryUnavailable, "history_unavailable", 409, 4},
 }};
 
 constexpr bool TableInOrder() {

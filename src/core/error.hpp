@@ -70,8 +70,11 @@ enum class ErrorCode : uint8_t {
   kImportRejected,
   // A limit change request for an account that already has one pending.
   kLimitRequestPending,
+  // A customer statement or activity feed needs events this server no longer holds (a server
+  // without a journal keeps only the latest events in memory).
+  kHistoryUnavailable,
 };
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kLimitRequestPending;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kHistoryUnavailable;
 
 struct ErrorCodeInfo {
   ErrorCode code;

@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -237,7 +238,7 @@ const char* BehaviourProblem(const Behaviour& b) {
   return nullptr;
 }
 
-const char* AccountProblem(const Account& a, size_t policy_count) {
+const char* AccountProblem(const Account& a, size_t policy_count, uint64_t last_seq) {
   if (a.key != AccountKey(a.ref)) return "its key does not match its reference";
   if (!a.currency.valid()) return "it has no valid currency";
   if (a.policy >= policy_count) return "its policy slot is out of range";
@@ -251,6 +252,12 @@ const char* AccountProblem(const Account& a, size_t policy_count) {
   if (a.reviewed_on != kNoDate && !IsStoredDate(a.reviewed_on)) return "its reviewed date is bad";
   if (const char* problem = BehaviourProblem(a.behaviour)) return problem;
   if (a.utilization_level > 2) return "its utilization alert level is out of range";
+  // Strictly increasing seqs, none beyond the state's last event.
+  if (std::adjacent_find(a.history.begin(), a.history.end(), std::greater_equal<uint64_t>()) !=
+          a.history.end() ||
+      (!a.history.empty() && (a.history.front() == 0 || a.history.back() > last_seq))) {
+    return "its history index is out of order or beyond the journal";
+  }
   return LimitItemsProblem(a);
 }
 
@@ -507,7 +514,7 @@ Status StateCodec::ReadAccounts() {
   s_.account_index_.reserve(s_.accounts_.size());
   for (uint32_t slot = 0; slot < s_.accounts_.size(); ++slot) {
     const Account& account = s_.accounts_[slot];
-    if (const char* problem = AccountProblem(account, s_.policies_.size())) {
+    if (const char* problem = AccountProblem(account, s_.policies_.size(), s_.last_seq_)) {
       return Corrupt("has account " + Quoted(account.key) + " where " + problem);
     }
     if (!s_.account_index_.emplace(account.key, slot).second) {

@@ -24,8 +24,8 @@ namespace creditline {
 // 2: accounts carry payment behaviour and alert levels; customers financials; orders, invoices,
 // temporary limits and collateral their alert marks; the assessment configuration, limit
 // requests, recovery plans and the monitor's state (alerts, rules, trend) follow the
-// idempotency records.
-inline constexpr uint8_t kSnapshotCodecVersion = 2;
+// idempotency records. 3: accounts carry their history index (the seqs that touched them).
+inline constexpr uint8_t kSnapshotCodecVersion = 3;
 
 // The whole state, including last_seq(), idempotency records, slabs with free slots, lists.
 std::string EncodeSnapshot(const State& state);

@@ -138,6 +138,9 @@ struct Account {
   // when none. Rebuilt after snapshot decode.
   uint32_t pending_limit_requests = 0;
   uint32_t pending_limit_request = kNone;
+  // The seqs of every event that touched the account, oldest first: the index that finds an
+  // account's history (statements, the activity feed) without scanning the journal.
+  std::vector<uint64_t> history;
 
   int64_t ExposureMinor() const {
     return orders_open_minor + receivables_open_minor - unapplied_credit_minor;
@@ -155,7 +158,8 @@ struct Account {
         f("invoices", invoices), f("ordered_by_day", ordered_by_day);
     f("behaviour", behaviour), f("recovery_plan", recovery_plan), f("score", score),
         f("reviewed_on", reviewed_on);
-    f("utilization_level", utilization_level), f("review_alerted_on", review_alerted_on);
+    f("utilization_level", utilization_level), f("review_alerted_on", review_alerted_on),
+        f("history", history);
   }
 };
 
@@ -455,6 +459,11 @@ class State {
   AccountAssessment AssessSlot(uint32_t slot, Date today) const;
   // Keeps Account::pending_limit_request* current when request `slot` is decided.
   void NotePendingRequestClosed(Account& account, uint32_t slot);
+  // Records that event `seq` touched the account in slot `slot` (its history index).
+  void NoteHistory(uint32_t slot, uint64_t seq) {
+    std::vector<uint64_t>& history = accounts_[slot].history;
+    if (history.empty() || history.back() != seq) history.push_back(seq);
+  }
 
   // The figures of a check for `amount_minor` (account currency), without rules.
   Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;

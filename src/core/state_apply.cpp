@@ -29,6 +29,7 @@ class Applier {
     if (e.industry) customer.industry = *e.industry;
     if (e.region) customer.region = *e.region;
     if (e.tags) customer.tags = *e.tags;
+    for (uint32_t slot : customer.accounts) s_.NoteHistory(slot, event_.seq);
     if (e.industry || e.region) {
       for (uint32_t slot : customer.accounts) Touch(slot, true);
     }
@@ -108,11 +109,14 @@ class Applier {
   }
 
   void operator()(const JoinGroup& e) {
-    Join(s_.FindAccountSlot(e.account), s_.group_index_.at(e.group_id));
+    uint32_t slot = s_.FindAccountSlot(e.account);
+    s_.NoteHistory(slot, event_.seq);
+    Join(slot, s_.group_index_.at(e.group_id));
   }
 
   void operator()(const LeaveGroup& e) {
     uint32_t slot = s_.FindAccountSlot(e.account);
+    s_.NoteHistory(slot, event_.seq);
     Account& account = s_.accounts_[slot];
     Group& group = s_.groups_[account.group];
     group.exposure_minor -= account.ExposureMinor();
@@ -133,8 +137,9 @@ class Applier {
   void operator()(const SetFxRate& e) { s_.fx_.Set(e.from, e.to, e.effective_on, e.rate_scaled); }
 
   void operator()(const OrderDecided& e) {
-    if (e.decision.outcome == Outcome::kRejected) return;
     uint32_t account_slot = s_.FindAccountSlot(e.order.account);
+    s_.NoteHistory(account_slot, event_.seq);  // Rejections too: they are decisions.
+    if (e.decision.outcome == Outcome::kRejected) return;
     uint32_t slot = NewOrderSlot();
     Order& order = s_.orders_[slot];
     order.order_id = e.order.order_id;
@@ -168,9 +173,10 @@ class Applier {
   }
 
   void operator()(const OrderChanged& e) {
-    if (!e.applied) return;
     uint32_t slot = s_.order_index_.at(e.change.order_id);
     Order& order = s_.orders_[slot];
+    s_.NoteHistory(order.account, event_.seq);  // Refused changes too.
+    if (!e.applied) return;
     int64_t delta = e.new_amount_minor - order.amount_minor;
     order.amount_minor = e.new_amount_minor;
     order.requested = e.change.amount;
@@ -259,6 +265,7 @@ class Applier {
 
   void operator()(const RejectHold& e) {
     uint32_t slot = s_.order_index_.at(e.order_id);
+    s_.NoteHistory(s_.orders_[slot].account, event_.seq);
     ++s_.monitor_.holds.rejected;
     s_.monitor_.holds.wait_ms_total +=
         std::max<TimeMs>(event_.time - s_.orders_[slot].placed_at, 0);
@@ -276,6 +283,7 @@ class Applier {
 
   void operator()(const AcknowledgeAlert& e) {
     Alert* alert = s_.FindAlert(e.alert_id);
+    NoteAlertHistory(*alert);
     alert->acknowledged_by = event_.actor.empty() ? "system" : event_.actor;
     alert->acknowledged_at = event_.time;
   }
@@ -291,6 +299,7 @@ class Applier {
   }
 
   void Touch(uint32_t slot, bool rebucket) {
+    s_.NoteHistory(slot, event_.seq);
     for (auto& [touched, again] : s_.touched_) {
       if (touched == slot) {
         again = again || rebucket;
@@ -311,8 +320,15 @@ class Applier {
   }
 
  public:
+  // Notes the event in the history of the account an alert is about.
+  void NoteAlertHistory(const Alert& alert) {
+    uint32_t slot = s_.FindAccountSlot(AccountRef{alert.customer_id, alert.segment});
+    if (slot != kNone) s_.NoteHistory(slot, event_.seq);
+  }
+
   // Records an alert raised by this event.
   void Raise(Alert alert) {
+    NoteAlertHistory(alert);
     MonitorState& m = s_.monitor_;
     alert.alert_id = ++m.last_alert_id;
     alert.seq = event_.seq;

@@ -67,7 +67,7 @@ class StateHasher {
         a.written_off_minor, a.open_orders, a.held_orders, a.open_invoices, a.ordered_by_day,
         a.utilization_level, a.review_alerted_on);
     std::string plan = a.recovery_plan == kNone ? "" : s_.recovery_plans_[a.recovery_plan].plan_id;
-    Add(uint8_t{12}, a.key, a.behaviour, plan, a.score, a.reviewed_on);
+    Add(uint8_t{12}, a.key, a.behaviour, plan, a.score, a.reviewed_on, a.history);
   }
 
   void HashOrder(const Order& o) {

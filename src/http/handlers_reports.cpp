@@ -1,8 +1,14 @@
-// Reports (JSON, CSV, XLSX), entity export (CSV) and CSV import.
+// Reports (JSON, CSV, XLSX), the customer statement (same formats) and activity feed, entity
+// export (CSV) and CSV import.
+#include <algorithm>
+#include <iterator>
+#include <limits>
+
 #include "http/handlers.hpp"
 #include "http/json_output.hpp"
 #include "report/export.hpp"
 #include "report/report.hpp"
+#include "report/statement.hpp"
 #include "service/import.hpp"
 
 namespace creditline::http {
@@ -143,6 +149,8 @@ void ExportOverdue(Api& api, bool xlsx, Reply reply) {
   }
   ReadOverduePage(job);
 }
+HttpResponse RenderReport(const report::Report& built, const std::string& format,
+                          const std::string& section, const std::string& base);
 
 void GetReport(Api& api, Call&& call, Reply reply) {
   std::string name = call.params.at(0);
@@ -164,28 +172,181 @@ void GetReport(Api& api, Call&& call, Reply reply) {
     return ExportOverdue(api, format == "xlsx", std::move(reply));
   }
   std::string section = call.query.count("section") ? call.query["section"] : "";
-  api.Query(std::move(reply), [name, options = *options, format,
-                               section](service::EngineContext& context) mutable {
-    options.today = context.stamp.today;
-    Result<report::Report> built = report::Build(context.state, name, options);
+  api.Query(std::move(reply),
+            [name, options = *options, format, section](service::EngineContext& context) mutable {
+              options.today = context.stamp.today;
+              Result<report::Report> built = report::Build(context.state, name, options);
+              if (!built.ok()) return ErrorResponse(built.error());
+              return RenderReport(*built, format, section, name + "-" + FormatDate(options.today));
+            });
+}
+
+// A report as JSON, CSV (one section) or XLSX (every section); `format` and `section` are
+// checked before.
+HttpResponse RenderReport(const report::Report& built, const std::string& format,
+                          const std::string& section, const std::string& base) {
+  if (format == "xlsx") {
+    Result<std::string> bytes = report::ToXlsx(built);
+    if (!bytes.ok()) return ErrorResponse(bytes.error());
+    return Attachment(std::move(*bytes), kXlsxType, base + ".xlsx");
+  }
+  if (format == "csv") {
+    const report::Table* table = section.empty() ? &built.tables.front() : built.Find(section);
+    if (table == nullptr) {
+      return ErrorResponse(MakeError(ErrorCode::kInvalidArgument,
+                                     "report " + built.name + " has no section '" + section + "'",
+                                     "section"));
+    }
+    return Attachment(report::ToCsv(*table), "text/csv", base + "-" + table->name + ".csv");
+  }
+  return JsonResponse(200, ReportJson(built));
+}
+
+Result<std::optional<Date>> DateParameter(const Call& call, const char* name) {
+  auto found = call.query.find(name);
+  if (found == call.query.end() || found->second.empty()) return std::optional<Date>();
+  Result<Date> date = ParseDate(found->second);
+  if (!date.ok()) return MakeError(ErrorCode::kInvalidDate, date.error().message, name);
+  return std::optional<Date>(*date);
+}
+
+// The slot of the account, or the error a request for it gets.
+Result<uint32_t> FindAccount(const State& state, const AccountRef& ref) {
+  const Customer* customer = state.FindCustomer(ref.customer_id);
+  if (customer == nullptr) {
+    return MakeError(ErrorCode::kCustomerNotFound, "no customer " + ref.customer_id, "customer_id");
+  }
+  for (uint32_t slot : customer->accounts) {
+    if (state.accounts()[slot].ref.segment == ref.segment) return slot;
+  }
+  return MakeError(ErrorCode::kAccountNotFound, "no account " + AccountKey(ref), "segment");
+}
+
+// The statement's window: [from, to], by default the 365 days to the business date.
+Result<std::pair<Date, Date>> StatementWindow(std::optional<Date> from, std::optional<Date> to,
+                                              Date today) {
+  Date last = to.value_or(today);
+  Date first = from.value_or(AddDays(last, 1 - report::kStatementDaysDefault));
+  if (last > today) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "to must not be after the business date " + FormatDate(today), "to");
+  }
+  if (first > last) return MakeError(ErrorCode::kInvalidArgument, "from is after to", "from");
+  if (DaysBetween(first, last) >= report::kStatementDaysMax) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "a statement covers at most " + std::to_string(report::kStatementDaysMax) + " days",
+        "from");
+  }
+  return std::pair{first, last};
+}
+
+void GetStatement(Api& api, Call&& call, Reply reply) {
+  AccountRef ref{call.params.at(0), call.query.count("segment") ? call.query["segment"] : ""};
+  std::string format = call.query.count("format") ? call.query["format"] : "json";
+  if (format != "json" && format != "csv" && format != "xlsx") {
+    return reply(ErrorResponse(
+        MakeError(ErrorCode::kInvalidArgument, "format must be json, csv or xlsx", "format")));
+  }
+  std::string section = call.query.count("section") ? call.query["section"] : "";
+  if (!section.empty() &&
+      std::find(std::begin(report::kStatementSections), std::end(report::kStatementSections),
+                section) == std::end(report::kStatementSections)) {
+    return reply(ErrorResponse(MakeError(
+        ErrorCode::kInvalidArgument, "the statement has no section '" + section + "'", "section")));
+  }
+  Result<std::optional<Date>> from = DateParameter(call, "from");
+  if (!from.ok()) return reply(ErrorResponse(from.error()));
+  Result<std::optional<Date>> to = DateParameter(call, "to");
+  if (!to.ok()) return reply(ErrorResponse(to.error()));
+  service::EventFeed* feed = &api.engine().feed();
+  api.Query(std::move(reply), [ref, format, section, from = *from, to = *to,
+                               feed](service::EngineContext& context) {
+    const State& state = context.state;
+    Result<std::pair<Date, Date>> window = StatementWindow(from, to, context.stamp.today);
+    if (!window.ok()) return ErrorResponse(window.error());
+    Result<uint32_t> slot = FindAccount(state, ref);
+    if (!slot.ok()) return ErrorResponse(slot.error());
+    Result<std::vector<Event>> events = feed->Get(state.accounts()[*slot].history);
+    if (!events.ok()) return ErrorResponse(events.error());
+    report::StatementOptions options{ref, window->first, window->second, context.stamp.today};
+    Result<report::Report> built = report::BuildStatement(state, options, *events);
     if (!built.ok()) return ErrorResponse(built.error());
-    std::string base = name + "-" + FormatDate(options.today);
-    if (format == "xlsx") {
-      Result<std::string> bytes = report::ToXlsx(*built);
-      if (!bytes.ok()) return ErrorResponse(bytes.error());
-      return Attachment(std::move(*bytes), kXlsxType, base + ".xlsx");
-    }
-    if (format == "csv") {
-      const report::Table* table = section.empty() ? &built->tables.front() : built->Find(section);
-      if (table == nullptr) {
-        return ErrorResponse(MakeError(ErrorCode::kInvalidArgument,
-                                       "report " + name + " has no section '" + section + "'",
-                                       "section"));
-      }
-      return Attachment(report::ToCsv(*table), "text/csv", base + "-" + table->name + ".csv");
-    }
-    return JsonResponse(200, ReportJson(*built));
+    std::string base = "statement-" + AccountKey(ref) + "-" + FormatDate(options.to);
+    std::replace(base.begin(), base.end(), '/', '-');
+    return RenderReport(*built, format, section, base);
   });
+}
+
+json::value CellValue(const report::Cell& cell) {
+  if (const int64_t* number = std::get_if<int64_t>(&cell)) return *number;
+  if (const double* decimal = std::get_if<double>(&cell)) return *decimal;
+  return json::string(std::get<std::string>(cell));
+}
+
+json::object HistoryEntryJson(const report::HistoryEntry& entry) {
+  json::array changes;
+  for (const report::FieldChange& change : entry.changes) {
+    changes.push_back(json::object{{"field", change.field},
+                                   {"before", CellValue(change.before)},
+                                   {"after", CellValue(change.after)}});
+  }
+  return json::object{{"seq", entry.seq},
+                      {"time", FormatTimestamp(entry.time)},
+                      {"actor", entry.actor},
+                      {"type", entry.type},
+                      {"segment", entry.segment},
+                      {"summary", entry.summary},
+                      {"changes", std::move(changes)}};
+}
+
+void GetHistory(Api& api, Call&& call, Reply reply) {
+  std::string customer_id = call.params.at(0);
+  Result<int64_t> after =
+      QueryInteger(call, "after", 0, 0, std::numeric_limits<int64_t>::max() / 10);
+  if (!after.ok()) return reply(ErrorResponse(after.error()));
+  Result<int64_t> limit = QueryInteger(call, "limit", kPageSizeDefault, 1, kPageSizeMax);
+  if (!limit.ok()) return reply(ErrorResponse(limit.error()));
+  service::EventFeed* feed = &api.engine().feed();
+  api.Query(std::move(reply),
+            [customer_id, after = static_cast<uint64_t>(*after),
+             limit = static_cast<size_t>(*limit), feed](service::EngineContext& context) {
+              const State& state = context.state;
+              const Customer* customer = state.FindCustomer(customer_id);
+              if (customer == nullptr) {
+                return ErrorResponse(MakeError(ErrorCode::kCustomerNotFound,
+                                               "no customer " + customer_id, "customer_id"));
+              }
+              // The customer's events: the union of its accounts' history indexes.
+              std::vector<uint64_t> seqs;
+              for (uint32_t slot : customer->accounts) {
+                const std::vector<uint64_t>& history = state.accounts()[slot].history;
+                std::vector<uint64_t> merged;
+                std::merge(seqs.begin(), seqs.end(), history.begin(), history.end(),
+                           std::back_inserter(merged));
+                seqs = std::move(merged);
+              }
+              seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+              // The page needs the events from the first account's opening (for the figures before
+              // each change) through the `limit`-th after `after`.
+              size_t start = std::upper_bound(seqs.begin(), seqs.end(), after) - seqs.begin();
+              size_t total = seqs.size();
+              size_t end = std::min(total, start + limit);
+              seqs.resize(end);
+              Result<std::vector<Event>> events = feed->Get(seqs);
+              if (!events.ok()) return ErrorResponse(events.error());
+              Result<std::vector<report::HistoryEntry>> entries =
+                  report::CustomerHistory(state, customer_id, *events, after, limit);
+              if (!entries.ok()) return ErrorResponse(entries.error());
+              json::array items;
+              for (const report::HistoryEntry& entry : *entries)
+                items.push_back(HistoryEntryJson(entry));
+              json::value next = nullptr;
+              if (!entries->empty() && end < total) next = entries->back().seq;
+              return JsonResponse(200, json::object{{"customer_id", customer_id},
+                                                    {"entries", std::move(items)},
+                                                    {"next_after", std::move(next)}});
+            });
 }
 
 void GetExport(Api& api, Call&& call, Reply reply) {
@@ -247,6 +408,8 @@ void PostImport(Api& api, Call&& call, Reply reply) {
 void AddReportRoutes(Api& api) {
   api.Add("GET", "/v1/reports/{report}", Role::kAnalyst, GetReport);
   api.Add("GET", "/v1/exports/{entity}", Role::kAnalyst, GetExport);
+  api.Add("GET", "/v1/customers/{customer_id}/statement", Role::kAnalyst, GetStatement);
+  api.Add("GET", "/v1/customers/{customer_id}/history", Role::kAnalyst, GetHistory);
   api.AddWithoutIdempotencyKey("POST", "/v1/imports", Role::kCreditManager, PostImport);
 }
 

@@ -1046,6 +1046,50 @@ void AddMonitoringOperations(std::vector<Operation>& ops) {
                  .response = any,
                  .errors = {400, 401, 403, 404, 413, 503}});
   ops.push_back({.method = "GET",
+                 .path = "/v1/customers/{customer_id}/statement",
+                 .role = "analyst",
+                 .tag = "Reports",
+                 .id = "getStatement",
+                 .summary = "A customer account's credit statement over a window of days",
+                 .description =
+                     "Sections: summary (opening and closing figures, window totals, "
+                     "reconciled), limit_history (every change of limit, temporary limits, "
+                     "collateral, status, grade, score or group: seq, time, actor, before, after, "
+                     "reason), exposure (one row per day: limit, effective limit, open orders, "
+                     "open receivables, unapplied credit, exposure, overdue), open_orders and "
+                     "open_invoices (now, with days past due and aging bucket), invoices, "
+                     "settlements (payments, credit notes and write-offs with their "
+                     "allocations) and decisions (orders with reason codes, hold releases and "
+                     "rejections, limit request steps, reviews) in the window. JSON by "
+                     "default; format=csv gives one section (section=, default summary), "
+                     "format=xlsx every section as a worksheet. 409 history_unavailable when a "
+                     "server without a journal no longer holds the account's events. See "
+                     "docs/reports.md.",
+                 .query = {json::object{{"$ref", "#/components/parameters/segment"}},
+                           query("from", DateString(), "Default: 364 days before to."),
+                           query("to", DateString(), "Default and latest: the business date."),
+                           query("format", Str(), "json, csv or xlsx."),
+                           query("section", Str(), "CSV: the section.")},
+                 .response = any,
+                 .errors = {400, 401, 403, 404, 409, 503}});
+  ops.push_back({.method = "GET",
+                 .path = "/v1/customers/{customer_id}/history",
+                 .role = "analyst",
+                 .tag = "Reports",
+                 .id = "getCustomerHistory",
+                 .summary = "Every committed event that touched the customer, oldest first",
+                 .description = "One entry per event and account it changed, with the account "
+                                "figures it moved (before and after). Keyset paging: pass "
+                                "next_after as after for the next page; null on the last page.",
+                 .query = {query("after", Int(), "Entries with larger seqs; default 0."),
+                           query("limit", IntRange(1, 500), "Events per page, default 50.")},
+                 .response = Reply({{"customer_id", Id()},
+                                    {"entries", ArrayOf(Obj("{seq, time, actor, type, segment, "
+                                                            "summary, changes: [{field, before, "
+                                                            "after}]}"))},
+                                    {"next_after", Nullable(Int())}}),
+                 .errors = {400, 401, 403, 404, 409, 503}});
+  ops.push_back({.method = "GET",
                  .path = "/v1/exports/{entity}",
                  .role = "analyst",
                  .tag = "Reports",

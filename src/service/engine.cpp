@@ -130,6 +130,59 @@ Result<std::vector<Event>> EventFeed::After(uint64_t after, size_t limit) const 
   return page;
 }
 
+Result<std::vector<Event>> EventFeed::Get(const std::vector<uint64_t>& seqs) const {
+  std::vector<Event> recent;
+  std::vector<uint64_t> older;
+  {
+    std::lock_guard lock(mutex_);
+    uint64_t first = events_.empty() ? last_seq_ + 1 : events_.front().seq;
+    for (uint64_t seq : seqs) {
+      if (seq > last_seq_) break;
+      if (seq >= first) {
+        recent.push_back(events_[static_cast<size_t>(seq - first)]);
+      } else {
+        older.push_back(seq);
+      }
+    }
+  }
+  if (older.empty()) return recent;
+  if (reader_ == nullptr) {
+    return MakeError(ErrorCode::kHistoryUnavailable,
+                     "event " + std::to_string(older.front()) +
+                         " is older than the events this server keeps in memory, and it keeps "
+                         "no journal");
+  }
+  std::vector<Event> events;
+  events.reserve(older.size() + recent.size());
+  std::lock_guard lock(reader_mutex_);
+  for (size_t begin = 0; begin < older.size();) {
+    size_t end = begin + 1;
+    while (end < older.size() && older[end] - older[end - 1] <= kHistoryScanGapMax) ++end;
+    size_t next = begin;  // The next wanted seq in this run.
+    Status read = reader_->Scan(
+        older[begin] - 1, older[end - 1], [&](store::JournalRecord& record) -> Status {
+          if (next == end || record.seq != older[next]) return Status::Ok();
+          ++next;
+          Result<Event> event = DecodeEvent(record.body);
+          if (!event.ok()) {
+            return MakeError(
+                ErrorCode::kCorruptRecord,
+                "journal record " + std::to_string(record.seq) + ": " + event.error().message);
+          }
+          events.push_back(std::move(*event));
+          return Status::Ok();
+        });
+    if (!read.ok()) return read.error();
+    if (next != end) {
+      return MakeError(ErrorCode::kCorruptRecord,
+                       "journal record " + std::to_string(older[next]) + " is missing");
+    }
+    begin = end;
+  }
+  for (Event& event : recent) events.push_back(std::move(event));
+  return events;
+}
+
 Engine::Engine(BusinessCalendar calendar, State state, Durability durability)
     : calendar_(std::move(calendar)),
       state_(std::move(state)),

@@ -42,6 +42,9 @@ inline constexpr size_t kEngineBatchMax = 4'096;
 inline constexpr int64_t kEngineTickMs = 1'000;
 // The change feed keeps this many recent events in memory.
 inline constexpr size_t kEventFeedRetainedMax = 200'000;
+// Reading a history from the journal, wanted seqs at most this far apart are read in one scan
+// (reading a few unwanted records is cheaper than another query).
+inline constexpr uint64_t kHistoryScanGapMax = 32;
 
 struct Stamp {
   TimeMs time = 0;
@@ -61,6 +64,11 @@ class EventFeed {
   Result<std::vector<Event>> After(uint64_t after, size_t limit) const;
   // The oldest event the feed can return; 0 when it has none.
   uint64_t first_seq() const;
+  // The events with these seqs (ascending), for one account's or customer's history: recent
+  // ones from memory, older ones from the journal, reading runs of nearby seqs together. Seqs
+  // not yet committed are left out. kHistoryUnavailable when an older event is wanted and the
+  // feed has no journal.
+  Result<std::vector<Event>> Get(const std::vector<uint64_t>& seqs) const;
 
  private:
   mutable std::mutex mutex_;

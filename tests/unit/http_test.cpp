@@ -1665,5 +1665,106 @@ TEST_F(HttpTest, RecoveryPlans) {
   EXPECT_EQ(Get("/v1/recovery-plans/RP1").Str("/status"), "completed");
 }
 
+// --- Customer statement and activity feed ------------------------------------------------------
+
+TEST_F(HttpTest, StatementAndHistory) {
+  CreateCustomer("C1", 500'000);
+  ASSERT_EQ(Send("PUT", "/v1/customers/C1/limit", manager_,
+                 J(R"({"limit_minor": 800000, "currency": "CNY", "reason": "annual review"})"))
+                .status,
+            200u);
+  ASSERT_EQ(PlaceOrder("O1", "C1", 300'000).status, 200u);
+  ASSERT_EQ(PlaceOrder("O2", "C1", 900'000).status, 200u);  // Over the limit: held.
+  ASSERT_EQ(Post("/v1/invoices", analyst_,
+                 J(R"({"invoice_id": "I1", "customer_id": "C1", "order_id": "O1",
+                       "amount_minor": 200000, "currency": "CNY", "issued_on": "2026-01-05",
+                       "due_on": "2026-02-04"})"))
+                .status,
+            201u);
+  ASSERT_EQ(Post("/v1/payments", analyst_,
+                 J(R"({"payment_id": "P1", "customer_id": "C1", "amount_minor": 50000,
+                       "currency": "CNY", "received_on": "2026-03-01"})"))
+                .status,
+            201u);
+  json::value account = Account("C1");
+
+  Response statement = Get("/v1/customers/C1/statement", analyst_);
+  ASSERT_EQ(statement.status, 200u) << statement.body;
+  EXPECT_EQ(statement.Str("/report"), "statement");
+  EXPECT_EQ(statement.Int("/summary/0/reconciled"), 1);
+  EXPECT_EQ(statement.Int("/summary/0/closing_limit_minor"), 800'000);
+  EXPECT_EQ(statement.Int("/summary/0/paid_minor"), 50'000);
+  EXPECT_EQ(statement.Int("/summary/0/closing_exposure_minor"),
+            account.at("exposure_minor").to_number<int64_t>());
+  EXPECT_EQ(statement.Size("/exposure"), 365u);
+  EXPECT_EQ(statement.Int("/exposure/364/overdue_minor"), 150'000);
+  // The limit change, with its before, after, reason and actor.
+  // Opening (limit and status), then the change.
+  ASSERT_EQ(statement.Size("/limit_history"), 3u);
+  EXPECT_EQ(statement.Str("/limit_history/0/reason"), "account opened");
+  EXPECT_EQ(statement.Str("/limit_history/2/field"), "limit_minor");
+  EXPECT_EQ(statement.Int("/limit_history/2/before"), 500'000);
+  EXPECT_EQ(statement.Int("/limit_history/2/after"), 800'000);
+  EXPECT_EQ(statement.Str("/limit_history/2/reason"), "annual review");
+  EXPECT_FALSE(statement.Str("/limit_history/2/actor").empty());
+  EXPECT_EQ(statement.Str("/decisions/1/subject_id"), "O2");
+  EXPECT_EQ(statement.Str("/decisions/1/outcome"), "held");
+  EXPECT_EQ(statement.Str("/decisions/1/reasons"), "credit_limit_exceeded");
+  EXPECT_EQ(statement.Str("/open_invoices/0/aging_bucket"), "over_90");
+  EXPECT_EQ(statement.Str("/settlements/0/invoice_id"), "I1");
+
+  Response csv = Get("/v1/customers/C1/statement?format=csv&section=limit_history", analyst_);
+  ASSERT_EQ(csv.status, 200u) << csv.body;
+  EXPECT_EQ(csv.Header("Content-Type"), "text/csv");
+  EXPECT_TRUE(Contains(csv.body, "seq,time,day,actor,event,field,before,after,reason"));
+  EXPECT_TRUE(Contains(csv.body, "annual review"));
+  EXPECT_TRUE(Contains(csv.Header("Content-Disposition"), "statement-C1-"));
+  Response xlsx = Get("/v1/customers/C1/statement?format=xlsx&from=2026-01-01", analyst_);
+  ASSERT_EQ(xlsx.status, 200u);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // A zip container.
+
+  // Bad input: each its own 4xx, nothing changes.
+  std::string before = Snapshot("C1");
+  const std::string base = "/v1/customers/C1/statement";
+  EXPECT_TRUE(IsError(Get(base, viewer_), 403, "forbidden"));
+  EXPECT_TRUE(IsError(Get(base, sales_), 403, "forbidden"));
+  EXPECT_TRUE(IsError(Get(base + "?from=2026-02-30", analyst_), 400, "invalid_date"));
+  EXPECT_TRUE(IsError(Get(base + "?to=yesterday", analyst_), 400, "invalid_date"));
+  Response reversed = Get(base + "?from=2026-03-01&to=2026-02-01", analyst_);
+  EXPECT_TRUE(IsError(reversed, 400, "invalid_argument"));
+  EXPECT_EQ(reversed.Str("/error/field"), "from");
+  EXPECT_TRUE(IsError(Get(base + "?to=2999-01-01", analyst_), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get(base + "?from=1990-01-01", analyst_), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get(base + "?format=pdf", analyst_), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get(base + "?format=csv&section=nope", analyst_), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get("/v1/customers/C404/statement", analyst_), 404, "customer_not_found"));
+  EXPECT_TRUE(IsError(Get(base + "?segment=EU", analyst_), 404, "account_not_found"));
+  EXPECT_EQ(Snapshot("C1"), before);
+
+  // The activity feed, in pages, ends with the payment; every event shows up once.
+  std::vector<uint64_t> seqs;
+  std::string after = "0";
+  for (int page = 0; page < 10; ++page) {
+    Response history = Get("/v1/customers/C1/history?limit=2&after=" + after, analyst_);
+    ASSERT_EQ(history.status, 200u) << history.body;
+    for (const json::value& entry : history.At("/entries").as_array()) {
+      seqs.push_back(entry.at("seq").to_number<uint64_t>());
+    }
+    if (history.At("/next_after").is_null()) break;
+    after = std::to_string(history.Int("/next_after"));
+  }
+  EXPECT_EQ(seqs.size(), 6u);  // Created, limit, two orders, invoice, payment.
+  EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()));
+  Response first = Get("/v1/customers/C1/history?limit=2", analyst_);
+  EXPECT_EQ(first.Str("/entries/1/type"), "limit_set");
+  EXPECT_EQ(first.Str("/entries/1/changes/0/field"), "limit_minor");
+  EXPECT_EQ(first.Int("/entries/1/changes/0/before"), 500'000);
+  EXPECT_EQ(first.Int("/entries/1/changes/0/after"), 800'000);
+  EXPECT_TRUE(IsError(Get("/v1/customers/C1/history", viewer_), 403, "forbidden"));
+  EXPECT_TRUE(IsError(Get("/v1/customers/C1/history?limit=0", analyst_), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get("/v1/customers/C1/history?after=-1", analyst_), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Get("/v1/customers/C404/history", analyst_), 404, "customer_not_found"));
+}
+
 }  // namespace
 }  // namespace creditline::http

@@ -1094,6 +1094,27 @@ TEST_F(OpenApiExchangeTest, EveryRouteAnswersAsDocumented) {
             .args = {"portfolio"},
             .query = "format=pdf"},
            400);
+  Exchange({.method = "GET", .pattern = "/v1/customers/{customer_id}/statement", .args = {"C1"}},
+           200);
+  Exchange({.method = "GET",
+            .pattern = "/v1/customers/{customer_id}/statement",
+            .args = {"C1"},
+            .query = "from=2026-13-01"},
+           400);
+  Exchange({.method = "GET", .pattern = "/v1/customers/{customer_id}/statement", .args = {"C404"}},
+           404);
+  Exchange({.method = "GET",
+            .pattern = "/v1/customers/{customer_id}/history",
+            .args = {"C1"},
+            .query = "after=0&limit=5"},
+           200);
+  Exchange({.method = "GET",
+            .pattern = "/v1/customers/{customer_id}/history",
+            .args = {"C1"},
+            .query = "limit=0"},
+           400);
+  Exchange({.method = "GET", .pattern = "/v1/customers/{customer_id}/history", .args = {"C404"}},
+           404);
   Exchange({.method = "GET", .pattern = "/v1/exports/{entity}", .args = {"customers"}}, 200);
   Exchange({.method = "GET", .pattern = "/v1/exports/{entity}", .args = {"payments"}}, 400);
   Exchange({.method = "GET", .pattern = "/v1/exports/{entity}", .args = {"financials"}}, 200);

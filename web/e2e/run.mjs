@@ -225,16 +225,67 @@ try {
     check(status === 403, `sales changing a limit got HTTP ${status}`);
   });
 
-  await test('a credit manager changes a limit', async () => {
+  await test('a credit manager changes a limit and sees it in the limit history', async () => {
     await logout();
     await login('manager', 'manager-demo');
     await page.waitForURL(/\/dashboard/);
     await page.goto(`${base}/customers/C10002`);
     await page.getByTestId('change-limit').click();
     await page.getByTestId('new-limit').fill('1234567.89');
+    await page.getByRole('dialog').getByLabel('Reason').fill('Raised after the annual review (e2e)');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Limit changed').waitFor();
     await page.getByText(/1,234,567\.89/).first().waitFor();
+    // The limit history tab (the first) shows the change, newest first, with actor and reason.
+    await page.getByRole('tab', { name: 'Limit history' }).click();
+    const newest = page.getByTestId('limit-history').locator('.ant-table-row').first();
+    await newest.getByText('Raised after the annual review (e2e)').waitFor();
+    const text = await newest.innerText();
+    check(text.includes('CN¥1,234,567.89') && text.includes('manager'), `limit history row: ${text}`);
+    await page.getByTestId('history-tabs').scrollIntoViewIfNeeded();
+    await shot('13-customer-limit-history');
+  });
+
+  await test('the other history tabs and the statement download', async () => {
+    await page.getByRole('tab', { name: 'Exposure over time' }).click();
+    await page.getByTestId('exposure-chart').waitFor();
+    await page.waitForTimeout(800); // The chart animates in.
+    await shot('14-customer-exposure');
+    await page.getByRole('tab', { name: 'Payments' }).click();
+    await page.getByTestId('payments').locator('.ant-table-row').first().waitFor();
+    await shot('15-customer-payments');
+    await page.getByRole('tab', { name: 'Decisions' }).click();
+    await page.getByTestId('decisions').locator('.ant-table-row').first().waitFor();
+    await shot('16-customer-decisions');
+    await page.getByRole('tab', { name: 'Audit trail' }).click();
+    await page.getByTestId('audit-trail').locator('.ant-timeline-item').first().waitFor();
+    const firstPage = await page.getByTestId('audit-trail').locator('.ant-timeline-item').count();
+    await page.getByTestId('history-more').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="audit-trail"] .ant-timeline-item').length > n, firstPage);
+    await shot('17-customer-audit-trail');
+    await page.getByRole('tab', { name: 'Score' }).click();
+    await page.getByTestId('score').locator('.ant-table-row').first().waitFor();
+    await shot('18-customer-score');
+    await page.getByRole('tab', { name: 'Statement' }).click();
+    await page.getByTestId('statement-download').waitFor();
+    await shot('19-customer-statement');
+    // The download links answer with the files.
+    const hrefs = [await page.getByTestId('download-xlsx').getAttribute('href'), await page.getByTestId('download-csv').getAttribute('href')];
+    const answers = await page.evaluate(async (urls) => Promise.all(urls.map(async (url) => {
+      const response = await fetch(url);
+      return [response.status, response.headers.get('content-type'), (await response.text()).slice(0, 60)];
+    })), hrefs);
+    check(answers[0][0] === 200 && answers[0][1].includes('spreadsheetml'), `xlsx: ${answers[0]}`);
+    check(answers[1][0] === 200 && answers[1][2].startsWith('seq,time,day,actor,event,field'), `csv: ${answers[1]}`);
+    // The same page in Chinese.
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('tab', { name: '额度变更记录' }).click();
+    await page.getByTestId('limit-history').locator('.ant-table-row').first().waitFor();
+    await shot('20-customer-limit-history-zh');
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('tab', { name: 'Limit history' }).waitFor();
+    await page.goto(`${base}/customers`); // Back to the top of a short page for the next step.
+    await page.locator('.ant-table-row').first().waitFor();
   });
 
   await test('a credit manager acknowledges an alert', async () => {

@@ -1,5 +1,7 @@
 // One customer: limit and utilization gauge, exposure breakdown, open orders, open invoices
-// with days past due, and the credit actions the user's role allows.
+// with days past due, the credit actions the user's role allows, and the history tabs
+// (CustomerHistory.tsx: limit history, exposure over time, payments, decisions, audit trail,
+// score, statement download).
 import { Alert, Breadcrumb, Button, Card, Col, Descriptions, Form, Input, Modal, Row, Select, Space, Statistic, Table, Tag, Typography, message } from 'antd';
 import type { EChartsOption } from 'echarts';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -12,6 +14,7 @@ import { StatusTag, useFormat } from '../format';
 import { useI18n } from '../i18n';
 import { formatMoney, parseMoney } from '../money';
 import { can } from '../roles';
+import { CustomerHistoryTabs } from './CustomerHistory';
 
 export function CustomerDetailPage() {
   const { customerId = '' } = useParams();
@@ -24,6 +27,7 @@ export function CustomerDetailPage() {
   const [error, setError] = useState('');
   const [limitOpen, setLimitOpen] = useState(false);
   const [statusOpen, setStatusOpen] = useState(false);
+  const [reloadKey, setReloadKey] = useState(0);
 
   const load = useCallback(() => {
     const id = encodeURIComponent(customerId);
@@ -36,6 +40,7 @@ export function CustomerDetailPage() {
         setCustomer(c);
         setOrders(o.orders);
         setInvoices(i.invoices);
+        setReloadKey((k) => k + 1);
       })
       .catch((e) => setError(e.message));
   }, [customerId]);
@@ -201,6 +206,7 @@ export function CustomerDetailPage() {
           ]}
         />
       </Card>
+      <CustomerHistoryTabs customerId={customer.customer_id} currency={account.currency} reloadKey={reloadKey} />
       <LimitModal open={limitOpen} customer={customer} onClose={() => setLimitOpen(false)} onDone={load} />
       <StatusModal open={statusOpen} customer={customer} onClose={() => setStatusOpen(false)} onDone={load} />
     </Space>
