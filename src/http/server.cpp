@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
+#include <array>
 #include <charconv>
 
 namespace creditline::http {
@@ -31,30 +32,63 @@ bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& response, unsigned ve
   return out;
 }
 
+// An error answered by the server itself, before any route sees the request: the same JSON as
+// the API's errors. Two codes exist only here, for messages that never reach the API:
+// "headers_too_large" (431) and "malformed_request" (400).
 HttpResponse PlainError(unsigned status, std::string_view code, std::string_view message) {
-  return HttpResponse{status,
-                      "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
-                          std::string(message) + "\",\"field\":\"\"}}",
-                      "application/json",
-                      {}};
+  HttpResponse response{status,
+                        "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
+                            std::string(message) + "\",\"field\":\"\"}}",
+                        "application/json",
+                        {}};
+  if (status == 503) response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
+
+HttpResponse PlainError(ErrorCode code, std::string_view message) {
+  return PlainError(static_cast<unsigned>(InfoOf(code).http_status), NameOf(code), message);
+}
+
+}  // namespace
+
+// What the listener and every session share. Sessions and pending replies hold it, so it
+// outlives the Server when a reply comes late.
+struct ServerShared {
+  ServerShared(Handler handler_in, ServerLimits limits_in)
+      : handler(std::move(handler_in)), limits(limits_in) {}
+  const Handler handler;
+  const ServerLimits limits;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{0};
+};
+
+namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const Handler& handler, std::atomic<size_t>& connections)
-      : stream_(std::move(socket)), handler_(handler), connections_(connections) {}
-  ~Session() { connections_.fetch_sub(1); }
+  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+  ~Session() { shared_->connections.fetch_sub(1); }
 
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
  private:
+  // The headers first, under their own deadline (slow senders are cut off), then the body.
   void Read() {
     parser_.emplace();
     parser_->body_limit(kRequestBodyBytesMax);
     parser_->header_limit(kRequestHeaderBytesMax);
-    stream_.expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+    stream_.expires_after(std::chrono::seconds(shared_->limits.header_timeout_seconds));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
+  }
+
+  void OnHeader(beast::error_code error) {
+    if (error) return OnRead(error);
+    stream_.expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
@@ -66,18 +100,25 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     if (error == bhttp::error::body_limit) {
-      return Send(PlainError(413, "payload_too_large", "the request body is over 1 MiB"), 11,
+      return Send(PlainError(ErrorCode::kPayloadTooLarge, "the request body is over 1 MiB"), 11,
                   false);
     }
     if (error == bhttp::error::header_limit) {
-      return Send(PlainError(431, "invalid_argument", "the request headers are over 16 KiB"), 11,
-                  false);
+      return Send(
+          PlainError(431, "headers_too_large", "the request headers are over 16 KiB"), 11,
+          false);
     }
-    if (error)
-      return Send(PlainError(400, "invalid_argument", "malformed HTTP request"), 11, false);
+    if (error) {
+      return Send(PlainError(400, "malformed_request", "malformed HTTP request"), 11, false);
+    }
     bhttp::request<bhttp::string_body> request = parser_->release();
     unsigned version = request.version();
     bool keep_alive = request.keep_alive();
+    if (shared_->in_flight.fetch_add(1) >= shared_->limits.requests_in_flight_max) {
+      shared_->in_flight.fetch_sub(1);
+      return Send(PlainError(ErrorCode::kOverloaded, "the server is busy; retry shortly"),
+                  version, keep_alive);
+    }
     HttpRequest call;
     call.method = std::string(request.method_string());
     call.target = std::string(request.target());
@@ -93,7 +134,9 @@ class Session : public std::enable_shared_from_this<Session> {
     call.body = std::move(request.body());
     // The handler may answer from another thread; the answer is written on this session's
     // strand, and the next request is read only after it.
-    handler_(std::move(call), [self = shared_from_this(), version, keep_alive](HttpResponse r) {
+    shared_->handler(std::move(call), [self = shared_from_this(), version,
+                                       keep_alive](HttpResponse r) {
+      self->shared_->in_flight.fetch_sub(1);
       asio::post(self->stream_.get_executor(),
                  [self, version, keep_alive, response = std::move(r)]() mutable {
                    self->Send(std::move(response), version, keep_alive);
@@ -104,7 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(HttpResponse&& response, unsigned version, bool keep_alive) {
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
         ToBeast(std::move(response), version, keep_alive));
-    stream_.expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+    stream_.expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
     bhttp::async_write(stream_, *message,
                        [self = shared_from_this(), message](beast::error_code error, size_t) {
                          if (error || !message->keep_alive()) return self->Close();
@@ -120,13 +163,57 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const Handler& handler_;
-  std::atomic<size_t>& connections_;
+  std::shared_ptr<ServerShared> shared_;
+};
+
+// The answer to a connection past the limit: a 503, then the client's request is drained (for
+// at most kRefusalDrainSeconds) so that closing does not reset the connection before the client
+// has read why.
+constexpr int kRefusalDrainSeconds = 2;
+
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  explicit Refusal(tcp::socket&& socket) : stream_(std::move(socket)) {}
+
+  void Run() {
+    static const std::string kText = Text();
+    stream_.expires_after(std::chrono::seconds(kRefusalDrainSeconds));
+    asio::async_write(stream_, asio::buffer(kText),
+                      [self = shared_from_this()](beast::error_code error, size_t) {
+                        if (error) return;
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->Drain();
+                      });
+  }
+
+ private:
+  static std::string Text() {
+    HttpResponse refusal =
+        PlainError(ErrorCode::kOverloaded, "the server has too many open connections");
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: " + std::string(kServerName) +
+           "\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
+           "Content-Length: " +
+           std::to_string(refusal.body.size()) + "\r\n\r\n" + refusal.body;
+  }
+
+  void Drain() {
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              if (!error) self->Drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  std::array<char, 4096> scratch_;
 };
 
 }  // namespace
 
 struct Server::Impl {
+  explicit Impl(Handler handler, ServerLimits limits)
+      : shared(std::make_shared<ServerShared>(std::move(handler), limits)) {}
+  std::shared_ptr<ServerShared> shared;
   asio::io_context io;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
@@ -147,32 +234,34 @@ bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port)
   return true;
 }
 
-Server::Server(Handler handler) : impl_(std::make_unique<Impl>()), handler_(std::move(handler)) {}
+Server::Server(Handler handler, ServerLimits limits)
+    : impl_(std::make_unique<Impl>(std::move(handler), limits)) {}
 
 Server::~Server() {
   Stop();
-  // Sessions still pending in the io_context refer to handler_ and connections_: destroy them
-  // while those members are alive.
+  // Sessions still pending in the io_context go with it.
   impl_.reset();
 }
 
+size_t Server::open_connections() const { return impl_->shared->connections.load(); }
+size_t Server::requests_in_flight() const { return impl_->shared->in_flight.load(); }
+
 namespace {
 
-void Accept(tcp::acceptor& acceptor, asio::io_context& io, const Handler& handler,
-            std::atomic<size_t>& connections) {
-  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, &handler, &connections](
-                                                   beast::error_code error, tcp::socket socket) {
+void Accept(tcp::acceptor& acceptor, asio::io_context& io,
+            const std::shared_ptr<ServerShared>& shared) {
+  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, &shared](beast::error_code error,
+                                                                         tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
     if (!error) {
-      if (connections.fetch_add(1) >= kConnectionsMax) {
-        connections.fetch_sub(1);
-        beast::error_code ignored;
-        socket.close(ignored);
+      if (shared->connections.fetch_add(1) >= shared->limits.connections_max) {
+        shared->connections.fetch_sub(1);
+        std::make_shared<Refusal>(std::move(socket))->Run();
       } else {
-        std::make_shared<Session>(std::move(socket), handler, connections)->Run();
+        std::make_shared<Session>(std::move(socket), shared)->Run();
       }
     }
-    Accept(acceptor, io, handler, connections);
+    Accept(acceptor, io, shared);
   });
 }
 
@@ -201,7 +290,7 @@ Status Server::Start(const std::string& listen, int threads) {
                      "cannot listen on " + listen + ": " + error.message(), "listen");
   }
   port_ = impl_->acceptor->local_endpoint().port();
-  Accept(*impl_->acceptor, impl_->io, handler_, connections_);
+  Accept(*impl_->acceptor, impl_->io, impl_->shared);
   for (int i = 0; i < std::max(1, threads); ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   }
