@@ -91,7 +91,6 @@ void RecordSeeds(const fs::path& records, const fs::path& snapshots) {
   State state;
   for (size_t i = 0; i < demo->events.size() && i < 40; ++i) state.Apply(demo->events[i]);
   Write(snapshots, "first-40-events", EncodeSnapshot(state));
-  Write(snapshots, "small", SmallStateSnapshot());
 }
 
 void CsvSeeds(const fs::path& dir) {
