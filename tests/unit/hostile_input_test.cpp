@@ -681,14 +681,17 @@ TEST_F(HostileInputTest, SlowHeaderSendersAreCutOffWhileOthersAreServed) {
     Clock::time_point asked = Clock::now();
     Response customer = Get("/v1/customers/C1");
     EXPECT_EQ(customer.status, 200u) << customer.body;
-    EXPECT_LT(Clock::now() - asked, std::chrono::milliseconds(500));
+    // Generous for a loaded test machine; a server stuck behind the slow senders would not
+    // answer until they are cut off.
+    EXPECT_LT(Clock::now() - asked, std::chrono::seconds(2));
     ++served;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   for (std::thread& thread : slow) thread.join();
   EXPECT_EQ(cut_off.load(), kSlowClients);
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(4));
-  EXPECT_GT(served, 5);
+  // Their headers would have been complete after about 6 s.
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(5'500));
+  EXPECT_GE(served, 3);
 }
 
 TEST_F(HostileInputTest, ThousandsOfIdleConnectionsDoNotStopTheServer) {
