@@ -310,6 +310,15 @@ void Api::Dispatch(Route& route, Call&& call, Reply reply) {
     }
     call.principal = *principal;
   }
+  // Every path parameter is an id of some kind (customer, order, token, user name, report, ...),
+  // so one check here refuses path separators, control characters and over-long ids for all.
+  for (size_t segment = 0, param = 0; segment < route.segments.size(); ++segment) {
+    const std::string& name = route.segments[segment];
+    if (name.size() <= 2 || name.front() != '{') continue;
+    std::string field = name.substr(1, name.size() - 2);
+    Status valid = ValidateId(call.params.at(param++), field.c_str());
+    if (!valid.ok()) return reply(ErrorResponse(valid.error()));
+  }
   // The import route takes the CSV file itself as its body.
   bool csv_body = route.pattern == "/v1/imports" &&
                   call.request.content_type.rfind("text/csv", 0) == 0;

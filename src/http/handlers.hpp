@@ -37,6 +37,10 @@ using Preparer = std::function<Result<Prepared>(JsonInput& body, const Params& p
 void AddCommandRoute(Api& api, const std::string& method, const std::string& pattern,
                      service::Role role, Preparer prepare);
 
+// Every command route's preparer by "METHOD pattern", filled by AddCommandRoute, so that the
+// JSON decoding of every command can be exercised without HTTP (fuzz/fuzz_json_command.cpp).
+std::map<std::string, Preparer>& CommandPreparers();
+
 // A batch operation: the preparer, and the body fields that stand for its path parameters.
 struct BatchOperation {
   Preparer prepare;

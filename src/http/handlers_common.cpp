@@ -8,6 +8,7 @@ namespace creditline::http {
 
 void AddCommandRoute(Api& api, const std::string& method, const std::string& pattern,
                      service::Role role, Preparer prepare) {
+  CommandPreparers()[method + " " + pattern] = prepare;
   api.Add(method, pattern, role, [prepare](Api& api, Call&& call, Reply reply) {
     Result<JsonInput> body = JsonInput::Parse(call.request.body);
     if (!body.ok()) return reply(ErrorResponse(body.error()));
@@ -18,6 +19,11 @@ void AddCommandRoute(Api& api, const std::string& method, const std::string& pat
     api.Execute(call, std::move(prepared->command), prepared->success_status,
                 std::move(prepared->render), std::move(reply));
   });
+}
+
+std::map<std::string, Preparer>& CommandPreparers() {
+  static std::map<std::string, Preparer> preparers;
+  return preparers;
 }
 
 std::map<std::string, BatchOperation>& BatchOperations() {

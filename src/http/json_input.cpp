@@ -1,5 +1,6 @@
 #include "http/json_input.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
@@ -18,6 +19,61 @@ Error Missing(const char* name) {
   return MakeError(ErrorCode::kMissingField, std::string(name) + " is required", name);
 }
 
+// A parse that builds nothing and counts the members of every object as written. The parsed
+// document keeps only the last of repeated keys, so comparing the two counts finds them.
+struct MemberCounter {
+  using string_view = json::string_view;
+  using error_code = boost::system::error_code;
+  static constexpr size_t max_object_size = static_cast<size_t>(-1);
+  static constexpr size_t max_array_size = static_cast<size_t>(-1);
+  static constexpr size_t max_key_size = static_cast<size_t>(-1);
+  static constexpr size_t max_string_size = static_cast<size_t>(-1);
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(size_t members_written, error_code&) {
+    members += members_written;
+    return true;
+  }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(size_t, error_code&) { return true; }
+  bool on_key_part(string_view, size_t, error_code&) { return true; }
+  bool on_key(string_view, size_t, error_code&) { return true; }
+  bool on_string_part(string_view, size_t, error_code&) { return true; }
+  bool on_string(string_view, size_t, error_code&) { return true; }
+  bool on_number_part(string_view, error_code&) { return true; }
+  bool on_int64(int64_t, string_view, error_code&) { return true; }
+  bool on_uint64(uint64_t, string_view, error_code&) { return true; }
+  bool on_double(double, string_view, error_code&) { return true; }
+  bool on_bool(bool, error_code&) { return true; }
+  bool on_null(error_code&) { return true; }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+
+  size_t members = 0;
+};
+
+// The members of every object in a parsed document (its depth is bounded by kJsonDepthMax).
+size_t CountMembers(const json::value& value) {
+  size_t members = 0;
+  if (value.is_object()) {
+    members += value.get_object().size();
+    for (const auto& member : value.get_object()) members += CountMembers(member.value());
+  } else if (value.is_array()) {
+    for (const json::value& item : value.get_array()) members += CountMembers(item);
+  }
+  return members;
+}
+
+bool HasRepeatedKeys(std::string_view body, const json::parse_options& options,
+                     const json::value& document) {
+  json::basic_parser<MemberCounter> counter(options);
+  boost::system::error_code error;
+  counter.write_some(false, body.data(), body.size(), error);
+  return !error && counter.handler().members != CountMembers(document);
+}
+
 }  // namespace
 
 Result<JsonInput> JsonInput::Parse(std::string_view body) {
@@ -34,6 +90,10 @@ Result<JsonInput> JsonInput::Parse(std::string_view body) {
   }
   if (!document->is_object()) {
     return MakeError(ErrorCode::kInvalidJson, "the body must be a JSON object");
+  }
+  // A repeated key is ambiguous (which one counts?), so it is refused rather than guessed at.
+  if (HasRepeatedKeys(body, options, *document)) {
+    return MakeError(ErrorCode::kInvalidJson, "the body repeats a key within one object");
   }
   const json::object* object = &document->get_object();
   return JsonInput(std::move(document), object);
@@ -86,7 +146,10 @@ Result<std::optional<int64_t>> JsonInput::OptionalInteger(const char* name) {
   if (value->is_uint64()) {
     return MakeError(ErrorCode::kInvalidAmount, std::string(name) + " is too large", name);
   }
-  return TypeError(name, "an integer");
+  Error error = TypeError(name, "an integer");
+  // Fields in minor units are amounts: 1.5, 1e3 or "100" there is an invalid amount.
+  if (std::string_view(name).ends_with("_minor")) error.code = ErrorCode::kInvalidAmount;
+  return error;
 }
 
 Result<int64_t> JsonInput::Integer(const char* name) {

@@ -9,9 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
+#include <array>
 #include <charconv>
-#include <map>
-#include <mutex>
 #include <type_traits>
 
 #include "http/tls.hpp"
@@ -38,13 +37,37 @@ bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& response, unsigned ve
   return out;
 }
 
+// An error answered by the server itself, before any route sees the request: the same JSON as
+// the API's errors. Two codes exist only here, for messages that never reach the API:
+// "headers_too_large" (431) and "malformed_request" (400).
 HttpResponse PlainError(unsigned status, std::string_view code, std::string_view message) {
-  return HttpResponse{status,
-                      "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
-                          std::string(message) + "\",\"field\":\"\"}}",
-                      "application/json",
-                      {}};
+  HttpResponse response{status,
+                        "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
+                            std::string(message) + "\",\"field\":\"\"}}",
+                        "application/json",
+                        {}};
+  if (status == 503) response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
+
+HttpResponse PlainError(ErrorCode code, std::string_view message) {
+  return PlainError(static_cast<unsigned>(InfoOf(code).http_status), NameOf(code), message);
+}
+
+}  // namespace
+
+// What the listener and every session share. Sessions and pending replies hold it, so it
+// outlives the Server when a reply comes late.
+struct ServerShared {
+  ServerShared(Handler handler_in, ServerLimits limits_in)
+      : handler(std::move(handler_in)), limits(limits_in) {}
+  const Handler handler;
+  const ServerLimits limits;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{0};
+};
+
+namespace {
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -52,17 +75,17 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, const Handler& handler, std::atomic<size_t>& connections)
-      : stream_(std::move(socket)), handler_(handler), connections_(connections) {}
-  Session(tcp::socket&& socket, asio::ssl::context& tls, const Handler& handler,
-          std::atomic<size_t>& connections)
-      : stream_(std::move(socket), tls), handler_(handler), connections_(connections) {}
-  ~Session() { connections_.fetch_sub(1); }
+  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {}
+  Session(tcp::socket&& socket, asio::ssl::context& tls, std::shared_ptr<ServerShared> shared)
+      : stream_(std::move(socket), tls), shared_(std::move(shared)) {}
+  ~Session() { shared_->connections.fetch_sub(1); }
 
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (std::is_same_v<Stream, TlsStream>) {
-        self->Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+        self->Lowest().expires_after(
+            std::chrono::seconds(self->shared_->limits.header_timeout_seconds));
         self->stream_.async_handshake(asio::ssl::stream_base::server,
                                       [self](beast::error_code error) {
                                         // No TLS session to end: drop the connection.
@@ -79,11 +102,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
+  // The headers first, under their own deadline (slow senders are cut off), then the body.
   void Read() {
     parser_.emplace();
     parser_->body_limit(kRequestBodyBytesMax);
     parser_->header_limit(kRequestHeaderBytesMax);
-    Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+    Lowest().expires_after(std::chrono::seconds(shared_->limits.header_timeout_seconds));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code error, size_t) {
+                               self->OnHeader(error);
+                             });
+  }
+
+  void OnHeader(beast::error_code error) {
+    if (error) return OnRead(error);
+    Lowest().expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code error, size_t) {
                         self->OnRead(error);
@@ -97,18 +130,25 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Close();
     }
     if (error == bhttp::error::body_limit) {
-      return Send(PlainError(413, "payload_too_large", "the request body is over 1 MiB"), 11,
+      return Send(PlainError(ErrorCode::kPayloadTooLarge, "the request body is over 1 MiB"), 11,
                   false);
     }
     if (error == bhttp::error::header_limit) {
-      return Send(PlainError(431, "invalid_argument", "the request headers are over 16 KiB"), 11,
-                  false);
+      return Send(
+          PlainError(431, "headers_too_large", "the request headers are over 16 KiB"), 11,
+          false);
     }
-    if (error)
-      return Send(PlainError(400, "invalid_argument", "malformed HTTP request"), 11, false);
+    if (error) {
+      return Send(PlainError(400, "malformed_request", "malformed HTTP request"), 11, false);
+    }
     bhttp::request<bhttp::string_body> request = parser_->release();
     unsigned version = request.version();
     bool keep_alive = request.keep_alive();
+    if (shared_->in_flight.fetch_add(1) >= shared_->limits.requests_in_flight_max) {
+      shared_->in_flight.fetch_sub(1);
+      return Send(PlainError(ErrorCode::kOverloaded, "the server is busy; retry shortly"),
+                  version, keep_alive);
+    }
     HttpRequest call;
     call.method = std::string(request.method_string());
     call.target = std::string(request.target());
@@ -124,19 +164,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     call.body = std::move(request.body());
     // The handler may answer from another thread; the answer is written on this session's
     // strand, and the next request is read only after it.
-    handler_(std::move(call),
-             [self = this->shared_from_this(), version, keep_alive](HttpResponse r) {
-               asio::post(self->stream_.get_executor(),
-                          [self, version, keep_alive, response = std::move(r)]() mutable {
-                            self->Send(std::move(response), version, keep_alive);
-                          });
-             });
+    shared_->handler(std::move(call), [self = this->shared_from_this(), version,
+                                       keep_alive](HttpResponse r) {
+      self->shared_->in_flight.fetch_sub(1);
+      asio::post(self->stream_.get_executor(),
+                 [self, version, keep_alive, response = std::move(r)]() mutable {
+                   self->Send(std::move(response), version, keep_alive);
+                 });
+    });
   }
 
   void Send(HttpResponse&& response, unsigned version, bool keep_alive) {
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
         ToBeast(std::move(response), version, keep_alive));
-    Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+    Lowest().expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
     bhttp::async_write(stream_, *message,
                        [self = this->shared_from_this(), message](beast::error_code error, size_t) {
                          if (error || !message->keep_alive()) return self->Close();
@@ -147,7 +188,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Close() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       // Says close_notify, then closes; a peer that never answers meets the timeout.
-      Lowest().expires_after(std::chrono::seconds(kRequestTimeoutSeconds));
+      Lowest().expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
         beast::error_code ignored;
         self->Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -161,25 +202,66 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const Handler& handler_;
-  std::atomic<size_t>& connections_;
+  std::shared_ptr<ServerShared> shared_;
 };
 
-// The TLS contexts of servers configured for TLS (ConfigureTls), by server.
-std::mutex tls_mutex;
-std::map<const Server*, std::shared_ptr<asio::ssl::context>> tls_contexts;
+// The answer to a connection past the limit: a 503, then the client's request is drained (for
+// at most kRefusalDrainSeconds) so that closing does not reset the connection before the client
+// has read why.
+constexpr int kRefusalDrainSeconds = 2;
 
-std::shared_ptr<asio::ssl::context> TlsContextOf(const Server* server) {
-  std::lock_guard lock(tls_mutex);
-  auto found = tls_contexts.find(server);
-  return found == tls_contexts.end() ? nullptr : found->second;
-}
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  explicit Refusal(tcp::socket&& socket) : stream_(std::move(socket)) {}
+
+  void Run() {
+    static const std::string kText = Text();
+    stream_.expires_after(std::chrono::seconds(kRefusalDrainSeconds));
+    asio::async_write(stream_, asio::buffer(kText),
+                      [self = shared_from_this()](beast::error_code error, size_t) {
+                        if (error) return;
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->Drain();
+                      });
+  }
+
+ private:
+  static std::string Text() {
+    HttpResponse refusal =
+        PlainError(ErrorCode::kOverloaded, "the server has too many open connections");
+    return "HTTP/1.1 503 Service Unavailable\r\nServer: " + std::string(kServerName) +
+           "\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
+           "Content-Length: " +
+           std::to_string(refusal.body.size()) + "\r\n\r\n" + refusal.body;
+  }
+
+  void Drain() {
+    stream_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              if (!error) self->Drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  std::array<char, 4096> scratch_;
+};
 
 Error TlsError(const std::string& what, const beast::error_code& error) {
   return MakeError(ErrorCode::kInvalidArgument, what + ": " + error.message(), "tls");
 }
 
 }  // namespace
+
+struct Server::Impl {
+  explicit Impl(Handler handler, ServerLimits limits)
+      : shared(std::make_shared<ServerShared>(std::move(handler), limits)) {}
+  std::shared_ptr<ServerShared> shared;
+  asio::io_context io;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::shared_ptr<asio::ssl::context> tls;  // Null: plain HTTP.
+};
 
 Status ConfigureTls(const Server& server, const std::string& cert_file,
                     const std::string& key_file) {
@@ -200,17 +282,9 @@ Status ConfigureTls(const Server& server, const std::string& cert_file,
         ErrorCode::kInvalidArgument,
         "the TLS private key " + key_file + " does not match the certificate " + cert_file, "tls");
   }
-  std::lock_guard lock(tls_mutex);
-  tls_contexts[&server] = std::move(context);
+  server.impl_->tls = std::move(context);
   return Status::Ok();
 }
-
-struct Server::Impl {
-  asio::io_context io;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::vector<std::thread> threads;
-  std::shared_ptr<asio::ssl::context> tls;  // Null: plain HTTP.
-};
 
 bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
   size_t colon = listen.rfind(':');
@@ -227,39 +301,36 @@ bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port)
   return true;
 }
 
-Server::Server(Handler handler) : impl_(std::make_unique<Impl>()), handler_(std::move(handler)) {}
+Server::Server(Handler handler, ServerLimits limits)
+    : impl_(std::make_unique<Impl>(std::move(handler), limits)) {}
 
 Server::~Server() {
   Stop();
-  {
-    std::lock_guard lock(tls_mutex);
-    tls_contexts.erase(this);
-  }
-  // Sessions still pending in the io_context refer to handler_ and connections_: destroy them
-  // while those members are alive.
+  // Sessions still pending in the io_context go with it.
   impl_.reset();
 }
+
+size_t Server::open_connections() const { return impl_->shared->connections.load(); }
+size_t Server::requests_in_flight() const { return impl_->shared->in_flight.load(); }
 
 namespace {
 
 void Accept(tcp::acceptor& acceptor, asio::io_context& io, asio::ssl::context* tls,
-            const Handler& handler, std::atomic<size_t>& connections) {
-  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, tls, &handler, &connections](
+            const std::shared_ptr<ServerShared>& shared) {
+  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, tls, &shared](
                                                    beast::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
     if (!error) {
-      if (connections.fetch_add(1) >= kConnectionsMax) {
-        connections.fetch_sub(1);
-        beast::error_code ignored;
-        socket.close(ignored);
+      if (shared->connections.fetch_add(1) >= shared->limits.connections_max) {
+        shared->connections.fetch_sub(1);
+        std::make_shared<Refusal>(std::move(socket))->Run();
       } else if (tls != nullptr) {
-        std::make_shared<Session<TlsStream>>(std::move(socket), *tls, handler, connections)->Run();
+        std::make_shared<Session<TlsStream>>(std::move(socket), *tls, shared)->Run();
       } else {
-        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), handler, connections)
-            ->Run();
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), shared)->Run();
       }
     }
-    Accept(acceptor, io, tls, handler, connections);
+    Accept(acceptor, io, tls, shared);
   });
 }
 
@@ -288,8 +359,7 @@ Status Server::Start(const std::string& listen, int threads) {
                      "cannot listen on " + listen + ": " + error.message(), "listen");
   }
   port_ = impl_->acceptor->local_endpoint().port();
-  impl_->tls = TlsContextOf(this);
-  Accept(*impl_->acceptor, impl_->io, impl_->tls.get(), handler_, connections_);
+  Accept(*impl_->acceptor, impl_->io, impl_->tls.get(), impl_->shared);
   for (int i = 0; i < std::max(1, threads); ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   }

@@ -21,8 +21,24 @@ namespace creditline::http {
 
 inline constexpr size_t kRequestBodyBytesMax = 1 << 20;     // 1 MiB: a batch of 1,000 orders.
 inline constexpr size_t kRequestHeaderBytesMax = 16 << 10;  // 16 KiB: generous for tokens.
-inline constexpr int kRequestTimeoutSeconds = 30;           // Reading or writing one message.
-inline constexpr size_t kConnectionsMax = 10'000;           // Past this, connections close.
+// A connection must deliver a request's complete headers this soon after it opens or after the
+// previous response: a slow sender (slowloris) or an idle keep-alive connection is closed then.
+inline constexpr int kRequestHeaderTimeoutSeconds = 15;
+inline constexpr int kRequestTimeoutSeconds = 30;  // Reading a body, or writing one response.
+// Open connections past this are refused with 503 at once: each costs a descriptor and memory.
+inline constexpr size_t kConnectionsMax = 10'000;
+// Requests handed to the handler and not yet answered. Past this the server answers 503 at once
+// rather than queueing work that clients would give up on (the engine drains about this many
+// in a few milliseconds).
+inline constexpr size_t kRequestsInFlightMax = 4'096;
+
+// The server's limits; the defaults are the constants above (tests shrink them).
+struct ServerLimits {
+  int header_timeout_seconds = kRequestHeaderTimeoutSeconds;
+  int message_timeout_seconds = kRequestTimeoutSeconds;
+  size_t connections_max = kConnectionsMax;
+  size_t requests_in_flight_max = kRequestsInFlightMax;
+};
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
@@ -46,20 +62,22 @@ using Handler = std::function<void(HttpRequest, Reply)>;
 
 class Server {
  public:
-  explicit Server(Handler handler);
+  explicit Server(Handler handler, ServerLimits limits = {});
   ~Server();
 
   // Binds "host:port" (port 0 picks a free one) and starts `threads` I/O threads.
   Status Start(const std::string& listen, int threads);
   void Stop();
   uint16_t port() const { return port_; }
-  size_t open_connections() const { return connections_.load(); }
+  size_t open_connections() const;
+  size_t requests_in_flight() const;
 
  private:
+  // Sets the TLS context (http/tls.hpp) before Start.
+  friend Status ConfigureTls(const Server& server, const std::string& cert_file,
+                             const std::string& key_file);
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  Handler handler_;
-  std::atomic<size_t> connections_{0};
   uint16_t port_ = 0;
 };
 

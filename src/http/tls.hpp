@@ -4,7 +4,7 @@
 // 1.2 and 1.3 only) for `server`, which then speaks HTTPS on every connection it accepts. Call
 // it before Server::Start; a bad file or a key that does not match the certificate is refused
 // here with a message naming the file, so a server never starts half-configured. The context
-// lives until the server is destroyed. Thread-safe.
+// lives as long as the server. Not thread-safe: call it from the thread that owns the server.
 #pragma once
 
 #include <string>

@@ -1440,7 +1440,7 @@ TEST_F(HttpTest, FinancialsAssessmentAndScorecard) {
                       "customer_not_found"));
   json::value bad = financials;
   bad.as_object()["revenue_minor"] = 1.5;
-  EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", analyst_, bad), 400, "invalid_argument"));
+  EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", analyst_, bad), 400, "invalid_amount"));
   bad = financials;
   bad.as_object()["external_score"] = 101;
   EXPECT_TRUE(IsError(Post("/v1/customers/C1/financials", analyst_, bad), 400, "invalid_argument"));
