@@ -253,12 +253,12 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
     SetExitCode(Fail(admin_audit.error()));
     return ServeEnd::kFailed;
   }
-  // Detached on every way out of this function, before the Api and the log are destroyed.
+  // Detached on every way out of this function, before the log is destroyed.
   struct Detach {
-    const http::Api& api;
-    ~Detach() { http::AttachAdminAuditLog(api, nullptr); }
+    http::Api& api;
+    ~Detach() { api.set_admin_audit_log(nullptr); }
   } detach{api};
-  http::AttachAdminAuditLog(api, admin_audit->get());
+  api.set_admin_audit_log(admin_audit->get());
   http::Server server([&api](http::HttpRequest request, http::Reply reply) {
     api.Handle(std::move(request), std::move(reply));
   });

@@ -25,6 +25,10 @@
 #include "service/users.hpp"
 #include "service/webhooks.hpp"
 
+namespace creditline::service {
+class AdminAuditLog;
+}  // namespace creditline::service
+
 namespace creditline::http {
 
 inline constexpr size_t kIdempotencyKeyBytesMaxHttp = 100;  // Leaves room for batch suffixes.
@@ -109,6 +113,10 @@ class Api {
   // The webhook dispatcher, when the server runs one (null: webhook routes answer 404).
   void set_webhooks(service::WebhookDispatcher* webhooks) { webhooks_ = webhooks; }
   service::WebhookDispatcher* webhooks() { return webhooks_; }
+  // The log of admin changes (tokens, users, webhooks) when the server keeps one (null: such
+  // changes are made unrecorded, as in embedded and test servers). Set before serving.
+  void set_admin_audit_log(service::AdminAuditLog* log) { admin_audit_log_ = log; }
+  service::AdminAuditLog* admin_audit_log() const { return admin_audit_log_; }
   std::string RenderMetrics() const;
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
@@ -126,6 +134,7 @@ class Api {
   service::SessionStore sessions_;
   service::LoginThrottle login_throttle_;
   service::WebhookDispatcher* webhooks_ = nullptr;
+  service::AdminAuditLog* admin_audit_log_ = nullptr;
   std::vector<std::unique_ptr<Route>> routes_;
   std::array<std::atomic<uint64_t>, 4> decisions_{};  // By Outcome.
 };

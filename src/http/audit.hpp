@@ -1,9 +1,8 @@
 // The audit trail over HTTP (GET /v1/audit) and the recording of admin changes (tokens, users,
 // webhooks) made through the API, for the handlers that make them. Internal to src/http.
 //
-// An Api records admin changes in the AdminAuditLog attached to it (serve attaches one in the
-// data directory); without one they are made unrecorded (embedded and test servers). Attaching
-// and detaching are thread-safe; the caller detaches before destroying either object.
+// An Api records admin changes in its AdminAuditLog (Api::set_admin_audit_log; serve sets one
+// in the data directory); without one they are made unrecorded (embedded and test servers).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -18,7 +17,6 @@ namespace creditline::http {
 class JsonInput;
 
 void AddAuditRoutes(Api& api);
-void AttachAdminAuditLog(const Api& api, service::AdminAuditLog* log);  // Null detaches.
 
 // A change outside the credit state: the reply to send and its audit record (actor, time and
 // seq are filled in by RunAdminChange).

@@ -7,7 +7,6 @@
 // is derived on read: for events that set a value, the fields of the previous event of the
 // same type on the same subject.
 #include <boost/json/serialize.hpp>
-#include <mutex>
 #include <unordered_map>
 
 #include "core/ids.hpp"
@@ -63,20 +62,6 @@ struct AuditFilter {
   uint64_t after = 0;
   size_t limit = 0;
 };
-
-std::mutex& AttachedMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-std::unordered_map<const Api*, service::AdminAuditLog*>& Attached() {
-  static std::unordered_map<const Api*, service::AdminAuditLog*> logs;
-  return logs;
-}
-service::AdminAuditLog* AttachedLog(const Api& api) {
-  std::lock_guard lock(AttachedMutex());
-  auto found = Attached().find(&api);
-  return found == Attached().end() ? nullptr : found->second;
-}
 
 json::object AdminEntryJson(const service::AdminAuditEntry& entry) {
   return json::object{{"seq", entry.seq},         {"time", FormatTimestamp(entry.time)},
@@ -168,7 +153,7 @@ void GetAudit(Api& api, Call&& call, Reply reply) {
     filter.actor = found->second;
   }
   std::string source = call.query.count("source") ? call.query.at("source") : "journal";
-  if (source == "admin") return reply(JsonResponse(200, ReadAdminAudit(AttachedLog(api), filter)));
+  if (source == "admin") return reply(JsonResponse(200, ReadAdminAudit(api.admin_audit_log(), filter)));
   if (source != "journal") {
     return reply(ErrorResponse(
         MakeError(ErrorCode::kInvalidArgument, "source must be journal or admin", "source")));
@@ -180,19 +165,10 @@ void GetAudit(Api& api, Call&& call, Reply reply) {
 
 }  // namespace
 
-void AttachAdminAuditLog(const Api& api, service::AdminAuditLog* log) {
-  std::lock_guard lock(AttachedMutex());
-  if (log == nullptr) {
-    Attached().erase(&api);
-  } else {
-    Attached()[&api] = log;
-  }
-}
-
 void RunAdminChange(Api& api, const Call& call, const AdminChange& change, const Reply& reply) {
   Result<AdminOutcome> outcome = change();
   if (!outcome.ok()) return reply(ErrorResponse(outcome.error()));
-  if (service::AdminAuditLog* log = AttachedLog(api)) {
+  if (service::AdminAuditLog* log = api.admin_audit_log()) {
     outcome->entry.actor = call.principal.actor();
     outcome->entry.time = api.Now();
     Status recorded = log->Append(std::move(outcome->entry));

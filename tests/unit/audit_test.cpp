@@ -81,7 +81,7 @@ class AuditTest : public ::testing::Test {
     auto log = service::AdminAuditLog::Open(dir_);
     ASSERT_TRUE(log.ok()) << log.error().message;
     admin_log_ = std::move(*log);
-    AttachAdminAuditLog(*api_, admin_log_.get());
+    api_->set_admin_audit_log(admin_log_.get());
     server_ = std::make_unique<Server>(
         [this](HttpRequest request, Reply reply) { api_->Handle(std::move(request), reply); });
     engine_->Start();
@@ -93,7 +93,7 @@ class AuditTest : public ::testing::Test {
     if (server_) server_->Stop();
     if (engine_) engine_->Stop();
     server_.reset();
-    if (api_) AttachAdminAuditLog(*api_, nullptr);
+    if (api_) api_->set_admin_audit_log(nullptr);
     api_.reset();
     admin_log_.reset();
     webhooks_.reset();
