@@ -349,8 +349,11 @@ void Engine::RunBatch(std::vector<EngineTask>& batch) {
 void Engine::MaybeSnapshot(TimeMs now, bool force) {
   uint64_t seq = state_.last_seq();
   if (last_snapshot_time_ == 0) last_snapshot_time_ = now;  // The schedule starts now.
-  if (seq == last_snapshot_seq_ || journaler_->failed()) return;
+  if (journaler_->failed()) return;
+  // The closing snapshot first waits for one in progress, even of this very seq: the forked
+  // child dies with this thread (PR_SET_PDEATHSIG), so leaving now would lose it.
   if (force) journaler_->WaitForSnapshotSlot();
+  if (seq == last_snapshot_seq_) return;
   bool due = force ||
              (schedule_.every_events > 0 && seq - last_snapshot_seq_ >= schedule_.every_events) ||
              (schedule_.every_ms > 0 && now - last_snapshot_time_ >= schedule_.every_ms);

@@ -63,6 +63,8 @@ const std::map<std::string, std::optional<Role>>& Expected() {
       {"PUT /v1/customers/{customer_id}/status", Role::kCreditManager},
       {"GET /v1/customers/{customer_id}/orders", Role::kViewer},
       {"GET /v1/customers/{customer_id}/invoices", Role::kViewer},
+      {"GET /v1/customers/{customer_id}/statement", Role::kAnalyst},
+      {"GET /v1/customers/{customer_id}/history", Role::kAnalyst},
       {"POST /v1/customers/{customer_id}/financials", Role::kAnalyst},
       {"GET /v1/customers/{customer_id}/financials", Role::kViewer},
       {"GET /v1/customers/{customer_id}/assessment", Role::kViewer},

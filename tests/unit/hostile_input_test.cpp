@@ -726,7 +726,7 @@ TEST_F(HostileInputTest, ConnectionsPastTheCapAreRefusedWith503AndServedAgainLat
     idle.push_back(Connect(server_->port()));
     ASSERT_GE(idle.back().get(), 0);
   }
-  for (int i = 0; i < 50 && server_->open_connections() < limits.connections_max; ++i) {
+  for (int i = 0; i < 200 && server_->open_connections() < limits.connections_max; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_EQ(server_->open_connections(), limits.connections_max);
