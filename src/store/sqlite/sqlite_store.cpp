@@ -25,8 +25,6 @@ constexpr int kCheckpointIntervalMs = 200;
 // How long a connection waits on another connection's lock before giving up: the only writers
 // are the journal writer, its checkpointer and `creditline backup`, all short.
 constexpr int kBusyTimeoutMs = 10'000;
-// After a checkpoint the WAL file is truncated to at most this size.
-constexpr int64_t kWalSizeLimitBytes = 64 << 20;
 // Pages copied per backup step, between progress reports.
 constexpr int kBackupPagesPerStep = 4096;
 
