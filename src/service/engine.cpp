@@ -310,7 +310,7 @@ void Engine::Loop() {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, std::chrono::milliseconds(kEngineTickMs),
                      [&] { return stopping_ || !queue_.empty() || promotion_; });
-      if (stopping_ && queue_.empty()) return;
+      if (stopping_ && queue_.empty()) break;
       size_t take = std::min(queue_.size(), kEngineBatchMax);
       for (size_t i = 0; i < take; ++i) {
         batch.push_back(std::move(queue_.front()));
@@ -321,6 +321,9 @@ void Engine::Loop() {
     RunBatch(batch);
     batch.clear();
   }
+  // A forked snapshot's child dies with the thread that forked it (PR_SET_PDEATHSIG), which is
+  // this one: wait for its result before leaving, or a stop right after a fork would lose it.
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
 }
 
 void Engine::RunBatch(std::vector<EngineTask>& batch) {
@@ -349,11 +352,8 @@ void Engine::RunBatch(std::vector<EngineTask>& batch) {
 void Engine::MaybeSnapshot(TimeMs now, bool force) {
   uint64_t seq = state_.last_seq();
   if (last_snapshot_time_ == 0) last_snapshot_time_ = now;  // The schedule starts now.
-  if (journaler_->failed()) return;
-  // The closing snapshot first waits for one in progress, even of this very seq: the forked
-  // child dies with this thread (PR_SET_PDEATHSIG), so leaving now would lose it.
+  if (seq == last_snapshot_seq_ || journaler_->failed()) return;
   if (force) journaler_->WaitForSnapshotSlot();
-  if (seq == last_snapshot_seq_) return;
   bool due = force ||
              (schedule_.every_events > 0 && seq - last_snapshot_seq_ >= schedule_.every_events) ||
              (schedule_.every_ms > 0 && now - last_snapshot_time_ >= schedule_.every_ms);
