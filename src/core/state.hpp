@@ -440,6 +440,11 @@ class State {
   // Recomputes every aggregate from the accounts and invoices (after a snapshot is decoded,
   // and in tests to compare with the running totals).
   void RebuildAggregates(Date today);
+  // On the first event of a new business day: moves the aggregates' limit of every account with
+  // temporary limits or collateral to the day's effective limit, so that the aggregates (and the
+  // trend points taken from them) depend only on the day, never on when an account was last
+  // touched, and replay, snapshots and live state agree.
+  void RefreshDatedLimits(Date today);
 
   // For invariant checks in tests: recomputes an account's totals from its open items.
   struct ItemSums {

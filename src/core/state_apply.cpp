@@ -591,6 +591,9 @@ uint8_t UtilizationLevel(int64_t exposure_minor, int64_t limit_minor, int32_t wa
 
 void State::Apply(const Event& event) {
   assert(event.seq == last_seq_ + 1);
+  if (event.today > monitor_.last_day && monitor_.last_day != kNoDate) {
+    RefreshDatedLimits(event.today);
+  }
   Applier applier(*this, event);
   std::visit(applier, event.body);
   for (const auto& [slot, rebucket] : touched_) applier.Refresh(slot, rebucket);

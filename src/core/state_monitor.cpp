@@ -201,6 +201,18 @@ std::vector<Alert> State::Alerts(const AlertFilter& filter, size_t limit) const 
   return out;
 }
 
+void State::RefreshDatedLimits(Date today) {
+  for (uint32_t slot = 0; slot < accounts_.size(); ++slot) {
+    const Account& account = accounts_[slot];
+    if (account.temporary_limits.empty() && account.collateral.empty()) continue;
+    if (!aggregates_.counted(slot)) continue;
+    AccountFigures figures{EffectiveLimitMinor(account, today), account.ExposureMinor(),
+                           account.orders_open_minor, account.receivables_open_minor,
+                           account.unapplied_credit_minor};
+    aggregates_.Update(slot, account.currency, figures, {}, false);
+  }
+}
+
 void State::RebuildAggregates(Date today) {
   aggregates_.Clear();
   due_index_.Clear();
