@@ -29,7 +29,9 @@ void AssessmentApplier::operator()(const SetAssessmentPolicy& e) {
 
 void AssessmentApplier::operator()(const ReviewRan& e) {
   for (const ReviewOutcome& outcome : e.outcomes) {
-    Account& account = AccountOf(outcome.account);
+    // A new grade moves the account to another bucket of the by-grade totals.
+    bool regraded = s_.accounts_[s_.FindAccountSlot(outcome.account)].grade != outcome.grade;
+    Account& account = AccountOf(outcome.account, regraded);
     account.grade = outcome.grade;
     account.score = outcome.score;
     account.reviewed_on = event_.today;

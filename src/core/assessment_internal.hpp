@@ -49,9 +49,11 @@ class AssessmentApplier {
   void operator()(const RecoveryPlansChecked& e);
 
  private:
-  Account& AccountOf(const AccountRef& ref) {
+  // The account an event changes: noted in its history and refreshed in the aggregates after
+  // the event (`rebucket` when its grade may change).
+  Account& AccountOf(const AccountRef& ref, bool rebucket = false) {
     uint32_t slot = s_.FindAccountSlot(ref);
-    s_.NoteHistory(slot, event_.seq);
+    s_.TouchAccount(slot, event_.seq, rebucket);
     return s_.accounts_[slot];
   }
   void AddRequest(LimitRequest request);

@@ -369,6 +369,9 @@ class State {
   const StateOptions& options() const { return options_; }
   // An order-independent digest of the whole state (see state_hash.cpp).
   uint64_t StateHash() const;
+  // The digest of each part of the state (accounts, orders, ..., each monitor field), so a
+  // mismatch of two StateHashes can be narrowed down to the part that differs.
+  std::vector<std::pair<std::string, uint64_t>> StateHashParts() const;
 
   // Queries; each costs O(1) or O(items of that account), never a scan of history.
   Result<AccountView> ViewAccount(const AccountRef& ref, Date today) const;
@@ -470,6 +473,11 @@ class State {
     if (history.empty() || history.back() != seq) history.push_back(seq);
   }
 
+  // Records that event `seq` touched the account in `slot`: its history index, and a refresh of
+  // its figures in the aggregates once Apply is done (`rebucket` also re-reads its grade,
+  // industry and region buckets).
+  void TouchAccount(uint32_t slot, uint64_t seq, bool rebucket);
+
   // The figures of a check for `amount_minor` (account currency), without rules.
   Result<Decision> Breakdown(const Account& account, int64_t amount_minor, Date today) const;
   // Breakdown plus every rule (state_check.cpp).
@@ -543,6 +551,8 @@ class State {
   // Accounts an event touched, refreshed in the aggregates once Apply is done; the flag asks
   // for a new look-up of the account's grade, industry and region buckets.
   std::vector<std::pair<uint32_t, bool>> touched_;
+  // Positions in touched_ by slot, kept only once an event touches many accounts (a review).
+  absl::flat_hash_map<uint32_t, uint32_t> touched_index_;
 };
 
 }  // namespace creditline

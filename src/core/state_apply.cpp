@@ -298,16 +298,7 @@ class Applier {
     return s_.accounts_[slot];
   }
 
-  void Touch(uint32_t slot, bool rebucket) {
-    s_.NoteHistory(slot, event_.seq);
-    for (auto& [touched, again] : s_.touched_) {
-      if (touched == slot) {
-        again = again || rebucket;
-        return;
-      }
-    }
-    s_.touched_.emplace_back(slot, rebucket);
-  }
+  void Touch(uint32_t slot, bool rebucket) { s_.TouchAccount(slot, event_.seq, rebucket); }
 
   Alert AccountAlert(const Account& account, AlertRule rule) const {
     Alert alert;
@@ -345,7 +336,10 @@ class Applier {
   // when it crossed the warning threshold or the limit upwards; falling back re-arms it.
   void Refresh(uint32_t slot, bool rebucket) {
     Account& account = s_.accounts_[slot];
-    AccountFigures now{s_.EffectiveLimitMinor(account, event_.today), account.ExposureMinor(),
+    // The aggregates hold each limit as of the state's business day (the latest of any event),
+    // so an event dated earlier than that day does not move a dated limit back.
+    Date day = event_.today > s_.monitor_.last_day ? event_.today : s_.monitor_.last_day;
+    AccountFigures now{s_.EffectiveLimitMinor(account, day), account.ExposureMinor(),
                        account.orders_open_minor, account.receivables_open_minor,
                        account.unapplied_credit_minor};
     std::array<const std::string*, kDimensionCount> names{};
@@ -589,6 +583,34 @@ uint8_t UtilizationLevel(int64_t exposure_minor, int64_t limit_minor, int32_t wa
                                                                                               : 0;
 }
 
+// Most events touch one or two accounts, where a scan of touched_ beats a map; a review touches
+// up to ten thousand, where a scan would be quadratic.
+constexpr size_t kTouchedScanMax = 16;
+
+void State::TouchAccount(uint32_t slot, uint64_t seq, bool rebucket) {
+  NoteHistory(slot, seq);
+  if (touched_.size() < kTouchedScanMax) {
+    for (auto& [touched, again] : touched_) {
+      if (touched == slot) {
+        again = again || rebucket;
+        return;
+      }
+    }
+    touched_.emplace_back(slot, rebucket);
+    if (touched_.size() == kTouchedScanMax) {
+      for (uint32_t i = 0; i < touched_.size(); ++i) touched_index_.emplace(touched_[i].first, i);
+    }
+    return;
+  }
+  auto [entry, inserted] =
+      touched_index_.try_emplace(slot, static_cast<uint32_t>(touched_.size()));
+  if (!inserted) {
+    touched_[entry->second].second = touched_[entry->second].second || rebucket;
+    return;
+  }
+  touched_.emplace_back(slot, rebucket);
+}
+
 void State::Apply(const Event& event) {
   assert(event.seq == last_seq_ + 1);
   if (event.today > monitor_.last_day && monitor_.last_day != kNoDate) {
@@ -598,6 +620,7 @@ void State::Apply(const Event& event) {
   std::visit(applier, event.body);
   for (const auto& [slot, rebucket] : touched_) applier.Refresh(slot, rebucket);
   touched_.clear();
+  touched_index_.clear();
   if (event.today > monitor_.last_day) monitor_.last_day = event.today;
   last_seq_ = event.seq;
   if (event.idempotency_key.empty()) return;
