@@ -52,7 +52,8 @@ struct ServeOptions {
   std::string web_root;  // Empty: web/dist beside the build or the sources.
   bool secure_cookies = false;
   std::string tls_cert, tls_key;  // PEM files; both empty: plain HTTP.
-  std::string store_url;  // Empty: the SQLite journal in data_dir.
+  std::string webhook_ca_file;    // PEM CAs for https:// webhooks; empty: the system store.
+  std::string store_url;          // Empty: the SQLite journal in data_dir.
   std::string listen = "127.0.0.1:8080";
   std::string time_zone = "UTC";
   int threads = 2;
@@ -239,8 +240,10 @@ ServeEnd ServeOnce(const ServeOptions& options, const sigset_t& signals,
   // Over TLS the cookie must never travel in the clear.
   console.secure_cookies = options.secure_cookies || !options.tls_cert.empty();
   http::Api api(engine, tokens, std::move(console));
-  service::WebhookDispatcher webhooks(engine,
-                                      (std::filesystem::path(options.data_dir) / "webhooks.json"));
+  service::WebhookOptions webhook_options;
+  webhook_options.ca_file = options.webhook_ca_file;
+  service::WebhookDispatcher webhooks(
+      engine, (std::filesystem::path(options.data_dir) / "webhooks.json"), webhook_options);
   Status loaded = webhooks.Load();
   if (!loaded.ok()) {
     SetExitCode(Fail(loaded.error()));
@@ -369,6 +372,11 @@ void AddServeCommands(CLI::App& app) {
                                        "The PEM private key of --tls-cert (needs --tls-cert)");
   cert->needs(key);
   key->needs(cert);
+  serve
+      ->add_option("--webhook-ca-file", options.webhook_ca_file,
+                   "PEM CA certificates that https:// webhook receivers must chain to (a private "
+                   "CA); default: the system CA store")
+      ->check(CLI::ExistingFile);
   AddStoreOption(*serve, options.store_url);
   serve->add_option("--listen", options.listen, "Address and port to listen on, HOST:PORT")
       ->capture_default_str();

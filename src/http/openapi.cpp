@@ -567,7 +567,8 @@ json::object SharedSchemas() {
                             "Sent as the CSV file itself with Content-Type text/csv "
                             "(docs/import.md), not as JSON.");
   s["PutWebhookRequest"] =
-      Body({{"url", Str("http://host:port/path")},
+      Body({{"url", Str("http://host:port/path or https://host:port/path (the receiver's "
+                        "certificate is verified: docs/monitoring.md)")},
             {"secret", Str("16 to 256 bytes; signs every delivery (HMAC-SHA256).")},
             Optional("active", Bool("Default true.")),
             Optional("reason", Text("Recorded in the audit trail."))});

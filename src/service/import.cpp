@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <map>
+#include <deque>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/codec.hpp"
@@ -73,69 +74,103 @@ Result<std::string> FromGb18030(std::string_view bytes) {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// RFC 4180 records with the line each starts on.
+// RFC 4180 records with the line each starts on. Cells are views into the decoded text; a
+// cell that is not a plain slice of it (a doubled quote, text after a closing quote) is
+// unescaped into storage owned by the record, so a million rows cost no allocation per cell.
 struct CsvRecord {
   uint64_t line = 0;
-  std::vector<std::string> fields;
+  std::vector<std::string_view> fields;
+  std::deque<std::string> unescaped;  // A deque: growing it moves no earlier cell.
 };
 
-Result<std::vector<CsvRecord>> ReadCsv(std::string_view text) {
-  std::vector<CsvRecord> records;
-  uint64_t line = 1;
-  size_t i = 0;
-  while (i < text.size()) {
-    CsvRecord record{line, {}};
-    std::string field;
-    bool in_quotes = false, quoted = false, done = false;
-    while (!done) {
-      if (i >= text.size()) {
-        if (in_quotes) {
-          return MakeError(ErrorCode::kInvalidArgument,
-                           "line " + std::to_string(record.line) + ": a quote is never closed");
-        }
-        done = true;
-        break;
-      }
-      char c = text[i++];
-      if (in_quotes) {
-        if (c == '"' && i < text.size() && text[i] == '"') {
-          field += '"', ++i;
-        } else if (c == '"') {
-          in_quotes = false;
-        } else {
-          if (c == '\n') ++line;
-          field += c;
-        }
-      } else if (c == '"' && field.empty() && !quoted) {
-        in_quotes = quoted = true;
-      } else if (c == ',') {
-        record.fields.push_back(std::move(field)), field.clear(), quoted = false;
-      } else if (c == '\r' || c == '\n') {
-        if (c == '\r' && i < text.size() && text[i] == '\n') ++i;
-        ++line;
-        done = true;
+// Reads one record after another, skipping blank lines.
+class CsvReader {
+ public:
+  explicit CsvReader(std::string_view text) : text_(text) {}
+
+  // False at the end of the text; an error for a quote that is never closed.
+  Result<bool> Next(CsvRecord& record) {
+    while (i_ < text_.size()) {
+      record.line = line_;
+      record.fields.clear();
+      record.unescaped.clear();
+      CL_RETURN_IF_ERROR(ReadRecord(record));
+      bool blank = record.fields.size() == 1 && record.fields[0].empty();
+      if (!blank) return true;
+    }
+    return false;
+  }
+
+ private:
+  static bool EndsField(char c) { return c == ',' || c == '\r' || c == '\n'; }
+
+  Status ReadRecord(CsvRecord& record) {
+    while (true) {
+      size_t start = i_;
+      if (i_ < text_.size() && text_[i_] == '"') {
+        CL_RETURN_IF_ERROR(ReadQuoted(record));
       } else {
-        field += c;
+        while (i_ < text_.size() && !EndsField(text_[i_])) ++i_;
+        record.fields.push_back(text_.substr(start, i_ - start));
+      }
+      if (i_ >= text_.size()) return Status::Ok();
+      char c = text_[i_++];
+      if (c == ',') continue;
+      if (c == '\r' && i_ < text_.size() && text_[i_] == '\n') ++i_;
+      ++line_;
+      return Status::Ok();
+    }
+  }
+
+  // A quoted cell: a view of its inside when it is plain, else an unescaped copy. Text after
+  // the closing quote belongs to the cell, as a quote there is an ordinary character.
+  Status ReadQuoted(CsvRecord& record) {
+    uint64_t line = record.line;
+    size_t inside = ++i_;
+    std::string* copy = nullptr;
+    while (true) {
+      if (i_ >= text_.size()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "line " + std::to_string(line) + ": a quote is never closed");
+      }
+      char c = text_[i_++];
+      if (c == '"' && i_ < text_.size() && text_[i_] == '"') {
+        if (copy == nullptr)
+          copy = &record.unescaped.emplace_back(text_.substr(inside, i_ - 1 - inside));
+        copy->push_back('"');
+        ++i_;
+      } else if (c == '"') {
+        break;
+      } else {
+        if (c == '\n') ++line_;
+        if (copy != nullptr) copy->push_back(c);
       }
     }
-    record.fields.push_back(std::move(field));
-    bool blank = record.fields.size() == 1 && record.fields[0].empty();
-    if (!blank) records.push_back(std::move(record));
+    if (i_ < text_.size() && !EndsField(text_[i_])) {
+      if (copy == nullptr)
+        copy = &record.unescaped.emplace_back(text_.substr(inside, i_ - 1 - inside));
+      while (i_ < text_.size() && !EndsField(text_[i_])) copy->push_back(text_[i_++]);
+    }
+    record.fields.push_back(copy != nullptr ? std::string_view(*copy)
+                                            : text_.substr(inside, i_ - 1 - inside));
+    return Status::Ok();
   }
-  return records;
-}
 
-std::string Trim(std::string text) {
+  std::string_view text_;
+  size_t i_ = 0;
+  uint64_t line_ = 1;
+};
+
+std::string_view Trim(std::string_view text) {
   auto space = [](unsigned char c) { return c == ' ' || c == '\t'; };
-  while (!text.empty() && space(text.back())) text.pop_back();
-  size_t start = 0;
-  while (start < text.size() && space(text[start])) ++start;
-  return text.substr(start);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  return text;
 }
 
 struct EntitySpec {
   const char* name;
-  std::vector<std::string> required, optional;
+  std::vector<std::string_view> required, optional;
 };
 
 const EntitySpec kSpecs[] = {
@@ -145,7 +180,7 @@ const EntitySpec kSpecs[] = {
     {"limits", {"customer_id", "currency", "limit"}, {"segment", "reason"}},
     {"invoices",
      {"invoice_id", "customer_id", "currency", "amount", "issued_on"},
-     {"segment", "due_on", "order_id"}},
+     {"segment", "due_on", "order_id", "open_amount"}},
     {"payments",
      {"payment_id", "customer_id", "currency", "amount", "received_on"},
      {"segment", "invoice_id"}},
@@ -155,42 +190,60 @@ const EntitySpec kSpecs[] = {
      {"external_rating", "external_score"}},
 };
 
+// The header's columns: names in file order, found by a short linear search (a file has at
+// most a dozen), so reading a cell allocates nothing.
+struct Columns {
+  std::vector<std::string> names;
+
+  std::optional<size_t> Find(std::string_view name) const {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return i;
+    }
+    return std::nullopt;
+  }
+};
+
 // One row's cells by column name, and the reading of typed values from them.
 class RowReader {
  public:
-  RowReader(const std::map<std::string, size_t>& columns, const CsvRecord& record)
-      : columns_(columns), record_(record) {}
+  RowReader(const Columns& columns, const CsvRecord& record) : columns_(columns), record_(record) {}
 
-  std::string Text(const std::string& column) const {
-    auto found = columns_.find(column);
-    if (found == columns_.end() || found->second >= record_.fields.size()) return "";
-    return Trim(record_.fields[found->second]);
+  std::string_view Text(std::string_view column) const {
+    std::optional<size_t> found = columns_.Find(column);
+    if (!found || *found >= record_.fields.size()) return {};
+    return Trim(record_.fields[*found]);
   }
-  Result<std::string> Id(const std::string& column, bool required) const {
-    std::string id = Text(column);
-    if (id.empty() && !required) return id;
-    CL_RETURN_IF_ERROR(ValidateId(id, column.c_str()));
-    return id;
+  Result<std::string> Id(std::string_view column, bool required) const {
+    std::string_view id = Text(column);
+    if (id.empty() && !required) return std::string();
+    CL_RETURN_IF_ERROR(ValidateId(id, column.data()));
+    return std::string(id);
   }
-  Result<Money> Amount(const std::string& column) const {
+  Result<Money> Amount(std::string_view column) const {
     CL_ASSIGN_OR_RETURN(Currency currency, Currency::Parse(Text("currency")));
-    std::string text = Text(column);
-    if (text.empty()) return MakeError(ErrorCode::kMissingField, column + " is empty", column);
+    std::string_view text = Text(column);
+    if (text.empty()) {
+      return MakeError(ErrorCode::kMissingField, std::string(column) + " is empty",
+                       std::string(column));
+    }
     Result<Money> money = ParseMoney(text, currency);
-    if (!money.ok()) return MakeError(money.error().code, money.error().message, column);
+    if (!money.ok())
+      return MakeError(money.error().code, money.error().message, std::string(column));
     return money;
   }
-  Result<Date> DateOf(const std::string& column, bool required) const {
-    std::string text = Text(column);
+  Result<Date> DateOf(std::string_view column, bool required) const {
+    std::string_view text = Text(column);
     if (text.empty() && !required) return kNoDate;
     Result<Date> date = ParseDate(text);
-    if (!date.ok())
-      return MakeError(ErrorCode::kInvalidDate, column + " must be YYYY-MM-DD", column);
+    if (!date.ok()) {
+      std::string field(column);
+      return MakeError(ErrorCode::kInvalidDate, field + " must be YYYY-MM-DD", field);
+    }
     return date;
   }
 
  private:
-  const std::map<std::string, size_t>& columns_;
+  const Columns& columns_;
   const CsvRecord& record_;
 };
 
@@ -207,13 +260,13 @@ Result<Command> CustomerRow(const RowReader& row, std::string* id) {
   CL_ASSIGN_OR_RETURN(Money limit, row.Amount("limit"));
   account.currency = limit.currency;
   account.limit_minor = limit.minor;
-  std::string terms = row.Text("payment_terms_days");
+  std::string_view terms = row.Text("payment_terms_days");
   if (!terms.empty()) {
     if (terms.size() > 4 || !std::all_of(terms.begin(), terms.end(), ::isdigit)) {
       return MakeError(ErrorCode::kInvalidArgument, "payment_terms_days must be 0..3650",
                        "payment_terms_days");
     }
-    account.payment_terms_days = std::stoi(terms);
+    account.payment_terms_days = std::stoi(std::string(terms));
   }
   account.grade = row.Text("grade");
   CL_ASSIGN_OR_RETURN(account.review_on, row.DateOf("review_on", false));
@@ -242,6 +295,14 @@ Result<Command> InvoiceRow(const RowReader& row, std::string* id) {
   CL_ASSIGN_OR_RETURN(c.amount, row.Amount("amount"));
   CL_ASSIGN_OR_RETURN(c.issued_on, row.DateOf("issued_on", true));
   CL_ASSIGN_OR_RETURN(c.due_on, row.DateOf("due_on", false));
+  // The open amount is what an export writes beside the amount; an import creates the invoice
+  // whole (open = amount) and only checks that the column could be true of it.
+  if (!row.Text("open_amount").empty()) {
+    CL_ASSIGN_OR_RETURN(Money open, row.Amount("open_amount"));
+    if (open.minor < 0 || open.minor > c.amount.minor) {
+      return MakeError(ErrorCode::kInvalidAmount, "open_amount must be 0..amount", "open_amount");
+    }
+  }
   *id = c.invoice_id;
   return Command{c};
 }
@@ -272,7 +333,7 @@ Result<Command> FinancialsRow(const RowReader& row, std::string* id) {
   CL_ASSIGN_OR_RETURN(f.current_liabilities_minor,
                       FinancialAmount(row, "current_liabilities", false));
   f.external_rating = row.Text("external_rating");
-  std::string score = row.Text("external_score");
+  std::string score(row.Text("external_score"));
   if (!score.empty()) {
     if (score.size() > 3 || !std::all_of(score.begin(), score.end(), ::isdigit) ||
         std::stoi(score) > 100) {
@@ -303,10 +364,10 @@ void AddProblem(std::vector<RowProblem>& problems, size_t& count, RowProblem pro
   if (problems.size() < kImportProblemsListedMax) problems.push_back(std::move(problem));
 }
 
-Result<std::map<std::string, size_t>> ReadHeader(const EntitySpec& spec, const CsvRecord& header) {
-  std::map<std::string, size_t> columns;
-  for (size_t i = 0; i < header.fields.size(); ++i) {
-    std::string name = Trim(header.fields[i]);
+Result<Columns> ReadHeader(const EntitySpec& spec, const CsvRecord& header) {
+  Columns columns;
+  for (std::string_view cell : header.fields) {
+    std::string name(Trim(cell));
     bool known =
         std::find(spec.required.begin(), spec.required.end(), name) != spec.required.end() ||
         std::find(spec.optional.begin(), spec.optional.end(), name) != spec.optional.end();
@@ -314,14 +375,16 @@ Result<std::map<std::string, size_t>> ReadHeader(const EntitySpec& spec, const C
       return MakeError(ErrorCode::kUnknownField,
                        "line 1: unknown column '" + name + "' for " + spec.name, name);
     }
-    if (!columns.emplace(name, i).second) {
+    if (columns.Find(name)) {
       return MakeError(ErrorCode::kInvalidArgument, "line 1: column '" + name + "' twice", name);
     }
+    columns.names.push_back(std::move(name));
   }
-  for (const std::string& name : spec.required) {
-    if (!columns.contains(name)) {
-      return MakeError(ErrorCode::kMissingField, "line 1: the column '" + name + "' is missing",
-                       name);
+  for (std::string_view name : spec.required) {
+    if (!columns.Find(name)) {
+      return MakeError(ErrorCode::kMissingField,
+                       "line 1: the column '" + std::string(name) + "' is missing",
+                       std::string(name));
     }
   }
   return columns;
@@ -365,23 +428,30 @@ Result<ParsedImport> ParseImport(const std::string& entity, std::string_view utf
                      "entity must be customers, limits, invoices, payments or financials",
                      "entity");
   }
-  CL_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ReadCsv(utf8));
-  if (records.empty()) return MakeError(ErrorCode::kMissingField, "the file has no header line");
-  if (records.size() - 1 > kImportRowsMax) {
-    return MakeError(ErrorCode::kPayloadTooLarge, "the file has more than 5,000,000 rows");
-  }
-  CL_ASSIGN_OR_RETURN(auto columns, ReadHeader(*spec, records[0]));
+  CsvReader reader(utf8);
+  CsvRecord header;
+  CL_ASSIGN_OR_RETURN(bool has_header, reader.Next(header));
+  if (!has_header) return MakeError(ErrorCode::kMissingField, "the file has no header line");
+  CL_ASSIGN_OR_RETURN(Columns columns, ReadHeader(*spec, header));
   ParsedImport parsed{entity, {}, {}, 0};
-  parsed.rows.reserve(records.size() - 1);
+  // Rows are about as many as lines: reserving for them saves the copies of a growing vector.
+  size_t lines_estimate = static_cast<size_t>(std::count(utf8.begin(), utf8.end(), '\n'));
+  parsed.rows.reserve(std::min(lines_estimate + 1, kImportRowsMax));
   absl::flat_hash_set<std::string> seen;
-  seen.reserve(records.size());
-  for (size_t r = 1; r < records.size(); ++r) {
-    const CsvRecord& record = records[r];
-    if (record.fields.size() != records[0].fields.size()) {
+  seen.reserve(std::min(lines_estimate + 1, kImportRowsMax));
+  CsvRecord record;
+  size_t rows = 0;
+  while (true) {
+    CL_ASSIGN_OR_RETURN(bool more, reader.Next(record));
+    if (!more) break;
+    if (++rows > kImportRowsMax) {
+      return MakeError(ErrorCode::kPayloadTooLarge, "the file has more than 5,000,000 rows");
+    }
+    if (record.fields.size() != header.fields.size()) {
       AddProblem(parsed.problems, parsed.problem_count,
                  {record.line, "",
                   "has " + std::to_string(record.fields.size()) + " fields, the header " +
-                      std::to_string(records[0].fields.size())});
+                      std::to_string(header.fields.size())});
       continue;
     }
     RowReader row(columns, record);

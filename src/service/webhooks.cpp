@@ -1,13 +1,18 @@
 #include "service/webhooks.hpp"
 
 #include <openssl/hmac.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -26,23 +31,27 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace json = boost::json;
 using tcp = boost::asio::ip::tcp;
+namespace ssl = boost::asio::ssl;
 
 // Alerts fetched from the engine per poll; the next poll takes the rest.
 constexpr size_t kAlertsPerPollMax = 256;
 
 struct Url {
+  bool tls = false;
   std::string host, port, target;
 };
 
 Result<Url> ParseUrl(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme) || url.size() > 2048) {
-    return MakeError(ErrorCode::kInvalidArgument, "url must be an http:// URL", "url");
+  constexpr std::string_view kHttp = "http://", kHttps = "https://";
+  bool tls = url.starts_with(kHttps);
+  if ((!tls && !url.starts_with(kHttp)) || url.size() > 2048) {
+    return MakeError(ErrorCode::kInvalidArgument, "url must be an http:// or https:// URL", "url");
   }
-  std::string rest = url.substr(kScheme.size());
+  std::string rest = url.substr(tls ? kHttps.size() : kHttp.size());
   size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
-  Url out{authority, "80", slash == std::string::npos ? "/" : rest.substr(slash)};
+  Url out{tls, authority, tls ? "443" : "80",
+          slash == std::string::npos ? "/" : rest.substr(slash)};
   size_t colon = authority.rfind(':');
   if (colon != std::string::npos)
     out.host = authority.substr(0, colon), out.port = authority.substr(colon + 1);
@@ -52,30 +61,100 @@ Result<Url> ParseUrl(const std::string& url) {
   return out;
 }
 
+// Writes the request and reads the response on a connected stream, plain or TLS.
+template <class Stream>
+unsigned Exchange(Stream& stream, const Url& url, const std::string& body,
+                  const std::vector<std::pair<std::string, std::string>>& headers) {
+  http::request<http::string_body> request{http::verb::post, url.target, 11};
+  request.set(http::field::host, url.host);
+  request.set(http::field::content_type, "application/json");
+  request.set(http::field::user_agent, "creditline-webhooks");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  request.prepare_payload();
+  http::write(stream, request);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response);
+  return response.result_int();
+}
+
+// The TLS client side: the peer's certificate chain must verify against `ca_file` (PEM) or,
+// when it is empty, the system's CA store. Set on the context before a stream is made from it:
+// a stream copies the verify mode when it is made.
+Status LoadTrust(ssl::context& context, const std::string& ca_file) {
+  boost::system::error_code error;
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  context.set_verify_mode(ssl::verify_peer);
+  if (ca_file.empty()) {
+    context.set_default_verify_paths(error);
+  } else {
+    context.load_verify_file(ca_file, error);
+  }
+  if (error) {
+    return MakeError(ErrorCode::kInternal,
+                     "cannot load the CA certificates of " +
+                         (ca_file.empty() ? std::string("the system store") : ca_file) + ": " +
+                         error.message());
+  }
+  return Status::Ok();
+}
+
+// The certificate must also name the URL's host (a DNS name, or an IP address in an IP SAN);
+// SNI carries the host name.
+Status NameHost(SSL* ssl, const Url& url) {
+  boost::system::error_code error;
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  boost::asio::ip::make_address(url.host, error);
+  bool ip = !error;
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  int set = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, url.host.c_str())
+               : X509_VERIFY_PARAM_set1_host(param, url.host.c_str(), url.host.size());
+  // SNI names hosts, never addresses (RFC 6066).
+  if (set != 1 || (!ip && SSL_set_tlsext_host_name(ssl, url.host.c_str()) != 1)) {
+    return MakeError(ErrorCode::kInternal, "cannot set up TLS for host " + url.host);
+  }
+  return Status::Ok();
+}
+
 // One POST; the HTTP status, or an error for no response.
 Result<unsigned> Post(const Url& url, const std::string& body,
                       const std::vector<std::pair<std::string, std::string>>& headers,
-                      int64_t timeout_ms) {
+                      int64_t timeout_ms, const std::string& ca_file) {
   try {
     boost::asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::milliseconds(timeout_ms));
     tcp::resolver resolver(io);
-    stream.connect(resolver.resolve(url.host, url.port));
-    http::request<http::string_body> request{http::verb::post, url.target, 11};
-    request.set(http::field::host, url.host);
-    request.set(http::field::content_type, "application/json");
-    request.set(http::field::user_agent, "creditline-webhooks");
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.body() = body;
-    request.prepare_payload();
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return response.result_int();
+    if (!url.tls) {
+      beast::tcp_stream stream(io);
+      stream.expires_after(std::chrono::milliseconds(timeout_ms));
+      stream.connect(resolver.resolve(url.host, url.port));
+      unsigned status = Exchange(stream, url, body, headers);
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      return status;
+    }
+    ssl::context context(ssl::context::tls_client);
+    CL_RETURN_IF_ERROR(LoadTrust(context, ca_file));
+    beast::ssl_stream<beast::tcp_stream> stream(io, context);
+    CL_RETURN_IF_ERROR(NameHost(stream.native_handle(), url));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(timeout_ms));
+    beast::get_lowest_layer(stream).connect(resolver.resolve(url.host, url.port));
+    beast::error_code error;
+    stream.handshake(ssl::stream_base::client, error);
+    if (error) {
+      long verify = SSL_get_verify_result(stream.native_handle());
+      std::string reason = verify != X509_V_OK ? std::string("certificate verification failed: ") +
+                                                     X509_verify_cert_error_string(verify)
+                                               : error.message();
+      return MakeError(ErrorCode::kInternal,
+                       "TLS handshake with " + url.host + " failed: " + reason);
+    }
+    unsigned status = Exchange(stream, url, body, headers);
+    // The answer is in: close without waiting for the receiver's close_notify, which a
+    // receiver keeping the connection alive would not send.
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, error);
+    return status;
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal, e.what());
   }
@@ -305,8 +384,9 @@ void WebhookDispatcher::Attempt(Delivery delivery) {
       {"X-Creditline-Signature", SignWebhook(delivery.webhook.secret, unix_seconds, delivery.body)},
       {"X-Creditline-Delivery", std::to_string(delivery.delivery_id)},
       {"X-Creditline-Attempt", std::to_string(delivery.attempt)}};
-  Result<unsigned> status = url.ok() ? Post(*url, delivery.body, headers, options_.timeout_ms)
-                                     : Result<unsigned>(url.error());
+  Result<unsigned> status =
+      url.ok() ? Post(*url, delivery.body, headers, options_.timeout_ms, options_.ca_file)
+               : Result<unsigned>(url.error());
   if (status.ok() && *status >= 200 && *status < 300) {
     return Log(delivery, *status, "delivered", "");
   }

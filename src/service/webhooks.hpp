@@ -3,11 +3,12 @@
 //
 // The dispatcher runs on its own thread. It polls the engine for alerts newer than the last it
 // saw (a short read task), queues one delivery per alert and webhook in a bounded queue, and
-// delivers over plain HTTP with Boost.Beast with a short timeout; a slow or dead receiver
-// delays only other deliveries, never a credit check. Webhook configuration is kept in
-// DATA/webhooks.json (written atomically), or in memory only when there is no data directory.
-// Alerts raised while the server was down are not delivered after a restart (they stay in
-// GET /v1/alerts). All public methods are thread-safe.
+// delivers over HTTP or HTTPS with Boost.Beast with a short timeout (HTTPS verifies the
+// receiver's certificate and host name against the system CA store or a configured CA file); a slow
+// or dead receiver delays only other deliveries, never a credit check. Webhook configuration is
+// kept in DATA/webhooks.json (written atomically), or in memory only when there is no data
+// directory. Alerts raised while the server was down are not delivered after a restart (they stay
+// in GET /v1/alerts). All public methods are thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -32,10 +33,13 @@ inline constexpr size_t kWebhooksMax = 20;  // Receivers; each alert costs one P
 inline constexpr size_t kWebhookSecretBytesMin = 16;
 
 struct WebhookOptions {
-  int64_t poll_ms = 250;            // How often the engine is asked for new alerts.
-  int64_t timeout_ms = 5'000;       // Connect plus request plus response, per attempt.
+  int64_t poll_ms = 250;             // How often the engine is asked for new alerts.
+  int64_t timeout_ms = 5'000;        // Connect plus request plus response, per attempt.
   int64_t backoff_first_ms = 1'000;  // Wait before the second attempt; doubles each time.
-  int attempts_max = 6;             // 1 s, 2 s, 4 s, 8 s, 16 s: about half a minute in all.
+  int attempts_max = 6;              // 1 s, 2 s, 4 s, 8 s, 16 s: about half a minute in all.
+  // PEM CA certificates that https:// receivers' certificates must chain to, for a private CA;
+  // empty: the system's CA store.
+  std::string ca_file;
 };
 
 struct Webhook {

@@ -255,3 +255,112 @@ TEST(ImportTest, BadFinancialsRowsImportNothingAndEveryOneIsNamed) {
 
 }  // namespace
 }  // namespace creditline::service
+
+namespace creditline::service {
+namespace {
+
+std::string ExportCsv(const State& state, const std::string& entity) {
+  Result<report::Table> table = report::ExportEntity(state, entity);
+  EXPECT_TRUE(table.ok()) << entity;
+  return table.ok() ? report::ToCsv(*table) : "";
+}
+
+// Every entity's export imports back: into the same state it changes nothing, and into a new
+// state it rebuilds what the export shows (invoices whole: their payments are not exported).
+TEST(ImportTest, EveryExportImportsBackUnchanged) {
+  State state;
+  ASSERT_EQ(Import(state, "customers", kCustomers).problem_count, 0u);
+  ASSERT_EQ(Import(state, "limits", "customer_id,currency,limit,reason\nC2,CNY,400.50,review\n")
+                .problem_count,
+            0u);
+  ASSERT_EQ(Import(state, "invoices",
+                   "invoice_id,customer_id,currency,amount,issued_on,due_on\n"
+                   "I1,C1,CNY,300,2026-11-01,2026-12-01\nI2,C2,CNY,120.25,2026-11-02,\n")
+                .problem_count,
+            0u);
+  ASSERT_EQ(Import(state, "financials",
+                   std::string(kFinancialsHeader) +
+                       "C1,2025,CNY,1500000,75000,450000,900000,500000,250000,BBB,61\r\n")
+                .problem_count,
+            0u);
+  // A partial payment: the export's open amount differs from the amount.
+  ASSERT_EQ(Import(state, "payments",
+                   "payment_id,customer_id,currency,amount,received_on,invoice_id\n"
+                   "P1,C1,CNY,100,2026-11-20,I1\n")
+                .problem_count,
+            0u);
+  const std::vector<std::string> entities = {"customers", "limits", "invoices", "financials"};
+  std::map<std::string, std::string> exported;
+  for (const std::string& entity : entities) exported[entity] = ExportCsv(state, entity);
+  EXPECT_NE(exported["invoices"].find("open_amount"), std::string::npos);
+  EXPECT_NE(exported["invoices"].find("200.00"), std::string::npos) << exported["invoices"];
+
+  uint64_t hash = state.StateHash();
+  for (const std::string& entity : entities) {
+    std::vector<Event> events;
+    ImportOutcome again = Import(state, entity, exported[entity], &events);
+    EXPECT_EQ(again.problem_count, 0u)
+        << entity << ": " << (again.problems.empty() ? "" : again.problems.front().message);
+    EXPECT_EQ(again.imported, 0u) << entity;
+    EXPECT_TRUE(events.empty()) << entity;
+  }
+  EXPECT_EQ(state.StateHash(), hash);
+
+  State fresh;
+  for (const std::string& entity : entities) {
+    ImportOutcome imported = Import(fresh, entity, exported[entity]);
+    EXPECT_EQ(imported.problem_count, 0u)
+        << entity << ": " << (imported.problems.empty() ? "" : imported.problems.front().message);
+  }
+  for (const char* entity : {"customers", "limits", "financials"}) {
+    EXPECT_EQ(ExportCsv(fresh, entity), exported[entity]) << entity;
+  }
+  // The invoices come back whole: the open amount was checked, not applied.
+  Result<AccountView> c1 = fresh.ViewAccount(AccountRef{"C1", ""}, DateOf(kNow, 0));
+  ASSERT_TRUE(c1.ok());
+  EXPECT_EQ(c1->receivables_open_minor, 30'000);
+}
+
+TEST(ImportTest, AnOpenAmountMustFitItsInvoice) {
+  State state;
+  ASSERT_EQ(Import(state, "customers", kCustomers).problem_count, 0u);
+  uint64_t hash = state.StateHash();
+  ImportOutcome bad = Import(state, "invoices",
+                             "invoice_id,customer_id,currency,amount,issued_on,open_amount\n"
+                             "I1,C1,CNY,300,2026-11-01,300.01\nI2,C1,CNY,300,2026-11-01,-1\n"
+                             "I3,C1,CNY,300,2026-11-01,1.234\nI4,C1,CNY,300,2026-11-01,250\n");
+  ASSERT_EQ(bad.problem_count, 3u);
+  for (const RowProblem& problem : bad.problems) EXPECT_EQ(problem.field, "open_amount");
+  EXPECT_EQ(bad.problems[0].line, 2u);
+  EXPECT_EQ(bad.problems[2].line, 4u);
+  EXPECT_EQ(state.StateHash(), hash);
+}
+
+TEST(ImportTest, QuotedCellsKeepTheirText) {
+  State state;
+  ImportOutcome imported = Import(state, "customers",
+                                  "customer_id,name,currency,limit\n"
+                                  "C1,\"Say \"\"hi\"\" Ltd\",CNY,10\n\n"
+                                  "\"C2\",\"Two, Ltd\",CNY,\"20\"\r\n"
+                                  "C3, Padded ,CNY,30\n"
+                                  "C4,\"Ab\"cd,CNY,40");
+  ASSERT_EQ(imported.problem_count, 0u)
+      << (imported.problems.empty() ? "" : imported.problems.front().message);
+  EXPECT_EQ(imported.imported, 4u);
+  EXPECT_EQ(state.FindCustomer("C1")->name, "Say \"hi\" Ltd");
+  EXPECT_EQ(state.FindCustomer("C2")->name, "Two, Ltd");
+  EXPECT_EQ(state.FindCustomer("C3")->name, "Padded");
+  EXPECT_EQ(state.FindCustomer("C4")->name, "Abcd");
+  // A quoted line break counts as a line: the next row's number follows it.
+  ImportOutcome lines = Import(state, "customers",
+                               "customer_id,name,currency,limit\n\"C5\",\"A\nB\",CNY,10\n"
+                               "C6,,CNY,10\n");
+  ASSERT_EQ(lines.problem_count, 2u);
+  EXPECT_EQ(lines.problems[0].line, 2u);
+  EXPECT_EQ(lines.problems[1].line, 4u);
+  EXPECT_EQ(lines.problems[1].field, "name");
+  EXPECT_FALSE(ParseImport("customers", "customer_id,name,currency,limit\nC7,\"x,CNY,1\n").ok());
+}
+
+}  // namespace
+}  // namespace creditline::service
