@@ -603,7 +603,7 @@ std::vector<HostileCase> Catalogue() {
       {.name = "header without a colon", .code = "malformed_request",
        .raw = "GET /v1/customers HTTP/1.1\r\nHost x\r\n\r\n"},
       {.name = "NUL in a header value", .code = "malformed_request",
-       .raw = std::string("GET /v1/customers HTTP/1.1\r\nHost: a\0b\r\n\r\n", 44)},
+       .raw = std::string("GET /v1/customers HTTP/1.1\r\nHost: a") + '\0' + "b\r\n\r\n"},
       {.name = "bad Content-Length", .code = "malformed_request",
        .raw = "POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"},
       {.name = "two Content-Lengths", .code = "malformed_request",
