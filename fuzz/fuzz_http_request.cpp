@@ -34,9 +34,9 @@ class HttpFixture {
     Result<service::NewToken> first = service::TokenStore::Initialize(dir.string(), kFuzzNowMs);
     if (!first.ok()) Fail("token store: " + first.error().message);
     tokens_ = service::TokenStore::Open(dir.string()).value();
-    for (service::Role role : {service::Role::kViewer, service::Role::kSales,
-                               service::Role::kAnalyst, service::Role::kCreditManager,
-                               service::Role::kAdmin}) {
+    for (service::Role role :
+         {service::Role::kViewer, service::Role::kSales, service::Role::kAnalyst,
+          service::Role::kCreditManager, service::Role::kAdmin}) {
       Result<service::NewToken> token = tokens_->Create(role, "fuzz", kFuzzNowMs);
       if (!token.ok()) Fail("token: " + token.error().message);
       secrets_[std::string(service::NameOf(role))] = token->secret;
@@ -92,10 +92,24 @@ std::string_view Take(std::string_view* text, char separator) {
 }  // namespace
 }  // namespace creditline::fuzz
 
+namespace creditline::fuzz {
+namespace {
+
+// Built before the first input: applying the demo portfolio takes seconds under the sanitizers,
+// which libFuzzer's per-input timeout would otherwise count against the first input.
+HttpFixture* fixture = nullptr;
+
+}  // namespace
+}  // namespace creditline::fuzz
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  creditline::fuzz::fixture = new creditline::fuzz::HttpFixture();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace creditline;
   using namespace creditline::fuzz;
-  static HttpFixture* fixture = new HttpFixture();
   std::string_view text = Bytes(data, size);
   std::string_view request_line = Take(&text, '\n');
   http::HttpRequest request;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/ids.hpp"
+#include "http/api_headers.hpp"
 #include "http/audit.hpp"
 #include "http/json_output.hpp"
 #include "service/calendar.hpp"
@@ -115,34 +116,6 @@ bool IsJsonContentType(const std::string& content_type) {
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   return type == "application/json";
-}
-
-// API answers are data, never pages: nothing in them may run, be framed, be sniffed into
-// another type, leak the URL onwards, or be kept by a cache (they carry credit data and, for
-// logins and new tokens, secrets).
-constexpr const char* kApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-
-bool HasHeader(const HttpResponse& response, std::string_view name) {
-  for (const auto& [present, value] : response.headers) {
-    if (present.size() == name.size() &&
-        std::equal(present.begin(), present.end(), name.begin(),
-                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// Cache-Control: no-store unless the handler chose a cache policy, and headers that forbid
-// running, framing, sniffing and referring.
-void AddApiSecurityHeaders(HttpResponse& response) {
-  if (!HasHeader(response, "Cache-Control")) {
-    response.headers.emplace_back("Cache-Control", "no-store");
-  }
-  response.headers.emplace_back("Content-Security-Policy", kApiContentSecurityPolicy);
-  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  response.headers.emplace_back("X-Frame-Options", "DENY");
-  response.headers.emplace_back("Referrer-Policy", "no-referrer");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <type_traits>
 
+#include "http/api_headers.hpp"
 #include "http/tls.hpp"
 
 namespace creditline::http {
@@ -47,6 +48,7 @@ HttpResponse PlainError(unsigned status, std::string_view code, std::string_view
                         "application/json",
                         {}};
   if (status == 503) response.headers.emplace_back("Retry-After", "1");
+  AddApiSecurityHeaders(response);
   return response;
 }
 

@@ -603,7 +603,7 @@ std::vector<HostileCase> Catalogue() {
       {.name = "header without a colon", .code = "malformed_request",
        .raw = "GET /v1/customers HTTP/1.1\r\nHost x\r\n\r\n"},
       {.name = "NUL in a header value", .code = "malformed_request",
-       .raw = std::string("GET /v1/customers HTTP/1.1\r\nHost: a\0b\r\n\r\n", 44)},
+       .raw = std::string("GET /v1/customers HTTP/1.1\r\nHost: a") + '\0' + "b\r\n\r\n"},
       {.name = "bad Content-Length", .code = "malformed_request",
        .raw = "POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"},
       {.name = "two Content-Lengths", .code = "malformed_request",
@@ -634,6 +634,34 @@ TEST_F(HostileInputTest, EveryHostileRequestIsRefusedPreciselyAndChangesNothing)
   // The server still serves ordinary requests.
   Response customer = Get("/v1/customers/C1");
   EXPECT_EQ(customer.status, 200u) << customer.body;
+}
+
+// The answers the server writes itself, before any route (malformed messages, oversized
+// headers and bodies), carry the same security headers as the API's own answers.
+TEST_F(HostileInputTest, ServerWrittenErrorsCarryTheSecurityHeaders) {
+  const std::vector<std::pair<std::string, unsigned>> requests = {
+      {"NOT HTTP AT ALL\r\n\r\n", 400},
+      {RawRequest("GET /v1/customers HTTP/1.1",
+                  "X-Padding: " + std::string(20 << 10, 'p') + "\r\n"),
+       431},
+      {"POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n", 413},
+  };
+  for (const auto& [raw, status] : requests) {
+    SCOPED_TRACE(status);
+    Fd fd = Connect(server_->port());
+    ASSERT_GE(fd.get(), 0);
+    ASSERT_TRUE(SendAll(fd.get(), raw));
+    std::string text = ReadResponse(fd.get());
+    EXPECT_EQ(ParseRaw(text).status, status) << text;
+    std::string head = Lower(text.substr(0, text.find("\r\n\r\n") + 2));
+    for (const char* header :
+         {"cache-control: no-store\r\n",
+          "content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n",
+          "x-content-type-options: nosniff\r\n", "x-frame-options: deny\r\n",
+          "referrer-policy: no-referrer\r\n"}) {
+      EXPECT_NE(head.find(header), std::string::npos) << header << " missing in:\n" << head;
+    }
+  }
 }
 
 // Raises the soft descriptor limit towards `wanted`; returns what it is now.
