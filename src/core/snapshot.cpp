@@ -117,7 +117,7 @@ uint32_t ReadCount(Reader& reader, size_t item_bytes_min) {
   return reader.failed() ? 0 : count;
 }
 
-// Reads what WriteAll wrote into a vector or a deque.
+// Reads what WriteAll wrote into a vector, a deque or a ChunkedQueue.
 template <class Items>
 void ReadAll(Reader& reader, Items* items) {
   using T = typename Items::value_type;
@@ -412,7 +412,7 @@ void StateCodec::WriteFx(StringSink& sink, const FxTable& fx) {
 Status StateCodec::Decode(std::string_view bytes, State* state) {
   State decoded(state->options_);
   CL_RETURN_IF_ERROR(StateCodec(bytes, decoded).Run());
-  // Moving keeps the idempotency records in place (a deque's elements never move), so the
+  // Moving keeps the idempotency records in place (the log's records never move), so the
   // index's views into them stay valid.
   *state = std::move(decoded);
   return Status::Ok();
@@ -596,7 +596,7 @@ Status StateCodec::ReadIdempotency() {
   ReadFixed(reader_, &s_.idempotency_log_first_);
   ReadAll(reader_, &s_.idempotency_log_);
   if (reader_.failed()) return Malformed(reader_, "idempotency records");
-  const std::deque<IdempotencyRecord>& log = s_.idempotency_log_;
+  const IdempotencyLog& log = s_.idempotency_log_;
   for (const IdempotencyRecord& record : log) {
     if (record.result.decision && !record.result.decision->currency.valid()) {
       return Corrupt("has idempotency record " + Quoted(record.key) + " with a bad currency");

@@ -90,9 +90,13 @@ struct ResultFiller {
 
 CommandResult ResultOf(const Event& event) {
   CommandResult result;
-  result.seq = event.seq;
-  std::visit(ResultFiller{result}, event.body);
+  FillResult(event, &result);
   return result;
+}
+
+void FillResult(const Event& event, CommandResult* result) {
+  result->seq = event.seq;
+  std::visit(ResultFiller{*result}, event.body);
 }
 
 Result<Decision> State::Check(const AccountRef& ref, Money amount, Date today) const {

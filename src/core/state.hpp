@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "core/aggregates.hpp"
 #include "core/behaviour.hpp"
+#include "core/chunked_queue.hpp"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
 #include "core/due_index.hpp"
@@ -248,6 +249,8 @@ struct CommandResult {
 
 // What a command answered; the same for a live command and for its idempotent replay.
 CommandResult ResultOf(const Event& event);
+// The same into a default-constructed result, where it is to be kept (no copy of the reply).
+void FillResult(const Event& event, CommandResult* result);
 
 struct IdempotencyRecord {
   std::string key;
@@ -259,6 +262,11 @@ struct IdempotencyRecord {
     f("key", key), f("fingerprint", fingerprint), f("time", time), f("result", result);
   }
 };
+
+// Records per chunk of the idempotency log: about 24 KB chunks, few enough allocations that
+// they do not matter, small enough that an idle log holds little.
+inline constexpr size_t kIdempotencyLogChunkRecords = 64;
+using IdempotencyLog = ChunkedQueue<IdempotencyRecord, kIdempotencyLogChunkRecords>;
 
 // Read models returned by queries.
 struct AccountView {
@@ -529,9 +537,10 @@ class State {
   absl::flat_hash_map<std::string, uint32_t> invoice_index_;
 
   // Remembered commands, oldest first. The index maps each key to its position (counted from
-  // the first record ever kept); its string_views point into the deque, whose elements never
-  // move, so each key is stored once.
-  std::deque<IdempotencyRecord> idempotency_log_;
+  // the first record ever kept); its string_views point into the log, whose records never
+  // move, so each key is stored once. Records are kept in chunks reused as the log rolls, so
+  // remembering a command allocates nothing once the log has reached its steady size.
+  IdempotencyLog idempotency_log_;
   uint64_t idempotency_log_first_ = 0;  // Position of idempotency_log_.front().
   absl::flat_hash_map<absl::string_view, uint64_t> idempotency_index_;
 

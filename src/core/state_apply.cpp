@@ -184,10 +184,12 @@ class Applier {
   }
 
   void operator()(const OrderCancelled& e) {
-    uint32_t slot = s_.order_index_.at(e.cancel.order_id);
+    auto entry = s_.order_index_.find(e.cancel.order_id);
+    assert(entry != s_.order_index_.end());
+    uint32_t slot = entry->second;
     assert(s_.orders_[slot].reserved_minor == e.released_minor);
     if (s_.orders_[slot].status == OrderStatus::kHeld) ++s_.monitor_.holds.cancelled;
-    RemoveOrder(slot);
+    RemoveOrder(slot, entry);
   }
 
   void operator()(const ReservationsExpired& e) {
@@ -432,6 +434,11 @@ class Applier {
 
   // Closes an order: releases what it still reserves and drops it from every index.
   void RemoveOrder(uint32_t slot) {
+    RemoveOrder(slot, s_.order_index_.find(s_.orders_[slot].order_id));
+  }
+
+  // The same with the order's entry in the order index already found (no second look-up).
+  void RemoveOrder(uint32_t slot, absl::flat_hash_map<std::string, uint32_t>::iterator entry) {
     Order& order = s_.orders_[slot];
     Account& account = s_.accounts_[order.account];
     if (order.status == OrderStatus::kHeld) {
@@ -444,7 +451,7 @@ class Applier {
     }
     ListRemove(s_.orders_, account.orders, &Order::account_links, slot);
     if (order.expires_at != 0) s_.expiry_index_.erase({order.expires_at, order.order_id});
-    s_.order_index_.erase(order.order_id);
+    s_.order_index_.erase(entry);
     order = Order{};
     s_.free_orders_.push_back(slot);
   }
@@ -635,8 +642,12 @@ void State::Apply(const Event& event) {
     idempotency_log_.pop_front();
     ++idempotency_log_first_;
   }
-  idempotency_log_.push_back(
-      IdempotencyRecord{event.idempotency_key, event.fingerprint, event.time, ResultOf(event)});
+  // Built in place: the record holds the whole reply, decision included.
+  IdempotencyRecord& record = idempotency_log_.emplace_back();
+  record.key = event.idempotency_key;
+  record.fingerprint = event.fingerprint;
+  record.time = event.time;
+  FillResult(event, &record.result);
   uint64_t position = idempotency_log_first_ + idempotency_log_.size() - 1;
   absl::string_view key(idempotency_log_.back().key);
   auto [entry, inserted] = idempotency_index_.try_emplace(key, position);

@@ -342,8 +342,10 @@ class Decider {
     if (amount <= 0) {
       return MakeError(ErrorCode::kInvalidAmount, "amount converts to zero", "amount_minor");
     }
-    CL_ASSIGN_OR_RETURN(Decision decision, s_.RunChecks(*account, amount, amount, env_.today));
-    return OrderDecided{c, amount, decision};
+    // Copied once, from the check's result straight into the event.
+    Result<Decision> decision = s_.RunChecks(*account, amount, amount, env_.today);
+    if (!decision.ok()) return decision.error();
+    return OrderDecided{c, amount, *decision};
   }
 
   Result<EventBody> operator()(const ChangeOrder& c) const {
