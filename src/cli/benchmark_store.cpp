@@ -297,7 +297,8 @@ Status WriteSnapshot(store::JournalWriter& writer, const State& state, store::Jo
   return writer.CompleteSnapshot(tip.seq, 1);
 }
 
-// Generates `count` events by running a mix of commands through a State: half new orders, a
+// Generates `count` events (more when opening the accounts alone takes more) by running the
+// accounts' opening commands and then a mix of commands through a State: half new orders, a
 // quarter invoicing the oldest open order in full (or, one time in ten, cancelling it), a quarter
 // payments, every one with an idempotency key; `sink` receives each batch of events.
 class JournalBuilder {
@@ -308,15 +309,21 @@ class JournalBuilder {
     std::vector<Event> events;
     for (const Command& command : AccountCommands(accounts_)) {
       CL_RETURN_IF_ERROR(Execute(command, &events));
-    }
-    uint64_t operation = 0;
-    while (state_.last_seq() < count) {
-      CL_RETURN_IF_ERROR(Execute(NextCommand(operation++), &events));
-      if (events.size() >= kBuildCommitRecords || state_.last_seq() >= count) {
+      if (events.size() >= kBuildCommitRecords) {
         CL_RETURN_IF_ERROR(sink(events));
         events.clear();
       }
     }
+    uint64_t operation = 0;
+    while (state_.last_seq() < count) {
+      CL_RETURN_IF_ERROR(Execute(NextCommand(operation++), &events));
+      if (events.size() >= kBuildCommitRecords) {
+        CL_RETURN_IF_ERROR(sink(events));
+        events.clear();
+      }
+    }
+    // The rest, including the accounts' own events when they alone reach `count`.
+    if (!events.empty()) CL_RETURN_IF_ERROR(sink(events));
     return Status::Ok();
   }
   const State& state() const { return state_; }
