@@ -99,6 +99,8 @@ constexpr int32_t kReviewEveryDays = 30;
 constexpr int32_t kAcknowledgeAfterDays = 7;
 // Sales ask for limit changes in the last days of the history; these wait for a credit manager.
 constexpr int32_t kOpenRequestDays = 5;
+// Customers drawn per limit request until one is active and has none pending.
+constexpr int kLimitRequestPicksMax = 20;
 // The default assessment policy's tier for credit managers (docs/assessment.md).
 constexpr int64_t kManagerApprovesUpToMinor = 500'000'000;
 // Limit requests: one every few working days over the year, decided a day or two later.
@@ -320,9 +322,20 @@ class Generator {
   Status LimitRequests(Date day) {
     bool recent = today_.days - day.days <= kOpenRequestDays;
     if (!recent && !random_.Chance(kLimitRequestPercentPerDay)) return Status::Ok();
-    const DemoCustomer& customer = customers_[random_.Next() % customers_.size()];
-    CL_ASSIGN_OR_RETURN(AccountView view, state_.ViewAccount({customer.id, ""}, day));
-    if (view.status != AccountStatus::kActive) return Status::Ok();
+    // An active customer without a request waiting (an account has one pending at most).
+    const DemoCustomer* chosen = nullptr;
+    for (int attempt = 0; attempt < kLimitRequestPicksMax && chosen == nullptr; ++attempt) {
+      const DemoCustomer& candidate = customers_[random_.Next() % customers_.size()];
+      CL_ASSIGN_OR_RETURN(AccountView view, state_.ViewAccount({candidate.id, ""}, day));
+      LimitRequestFilter waiting{LimitRequestStatus::kPending, candidate.id};
+      size_t next = 0;
+      if (view.status == AccountStatus::kActive &&
+          state_.ListLimitRequests(waiting, 0, 1, &next).empty()) {
+        chosen = &candidate;
+      }
+    }
+    if (chosen == nullptr) return Status::Ok();
+    const DemoCustomer& customer = *chosen;
     std::string request_id = "LR-" + std::to_string(400'001 + limit_requests_++);
     bool temporary = random_.Chance(30);
     int64_t amount = temporary ? customer.limit_minor * random_.Between(10, 30) / 100
