@@ -247,12 +247,11 @@ class HostileInputTest : public ::testing::Test {
   int keys_ = 0;
 };
 
-// A customer body with `field` replaced by the raw JSON `value` ("" drops the field).
-std::string CustomerWith(const std::string& field, const std::string& value) {
-  std::vector<std::pair<std::string, std::string>> fields = {{"customer_id", R"("C9")"},
-                                                             {"name", R"("Nine")"},
-                                                             {"currency", R"("CNY")"},
-                                                             {"limit_minor", "1000"}};
+using RawFields = std::vector<std::pair<std::string, std::string>>;
+
+// `fields` (name, raw JSON) as an object body with `field` replaced by the raw JSON `value`
+// ("" drops the field; a field not in `fields` is added).
+std::string BodyWith(RawFields fields, const std::string& field, const std::string& value) {
   bool replaced = false;
   for (auto& [name, raw] : fields) {
     if (name == field) raw = value, replaced = true;
@@ -267,24 +266,22 @@ std::string CustomerWith(const std::string& field, const std::string& value) {
   return body + "}";
 }
 
+// A customer body with `field` replaced by the raw JSON `value` ("" drops the field).
+std::string CustomerWith(const std::string& field, const std::string& value) {
+  return BodyWith({{"customer_id", R"("C9")"},
+                   {"name", R"("Nine")"},
+                   {"currency", R"("CNY")"},
+                   {"limit_minor", "1000"}},
+                  field, value);
+}
+
 // An order body for C1 with `field` replaced by the raw JSON `value` ("" drops the field).
 std::string OrderWith(const std::string& field, const std::string& value) {
-  std::vector<std::pair<std::string, std::string>> fields = {{"order_id", R"("O9")"},
-                                                             {"customer_id", R"("C1")"},
-                                                             {"amount_minor", "100"},
-                                                             {"currency", R"("CNY")"}};
-  bool replaced = false;
-  for (auto& [name, raw] : fields) {
-    if (name == field) raw = value, replaced = true;
-  }
-  if (!replaced) fields.emplace_back(field, value);
-  std::string body = "{";
-  for (const auto& [name, raw] : fields) {
-    if (raw.empty()) continue;
-    if (body.size() > 1) body += ",";
-    body += "\"" + name + "\":" + raw;
-  }
-  return body + "}";
+  return BodyWith({{"order_id", R"("O9")"},
+                   {"customer_id", R"("C1")"},
+                   {"amount_minor", "100"},
+                   {"currency", R"("CNY")"}},
+                  field, value);
 }
 
 std::string Nested(int depth) {
