@@ -494,6 +494,11 @@ class State {
   int64_t EffectiveLimitMinor(const Account& account, Date today,
                               int64_t* temporary_minor = nullptr,
                               int64_t* collateral_minor = nullptr) const;
+  // What an account contributes to the aggregates on `today`.
+  AccountFigures FiguresOn(const Account& account, Date today) const {
+    return {EffectiveLimitMinor(account, today), account.ExposureMinor(), account.orders_open_minor,
+            account.receivables_open_minor, account.unapplied_credit_minor};
+  }
   int64_t OverdueMinor(const Account& account, Date today, int32_t* oldest_days) const;
   int64_t OrderedSince(const Account& account, Date first_day) const;
   Result<int64_t> InAccountCurrency(const Account& account, Money amount, Date on,

@@ -341,9 +341,7 @@ class Applier {
     // The aggregates hold each limit as of the state's business day (the latest of any event),
     // so an event dated earlier than that day does not move a dated limit back.
     Date day = event_.today > s_.monitor_.last_day ? event_.today : s_.monitor_.last_day;
-    AccountFigures now{s_.EffectiveLimitMinor(account, day), account.ExposureMinor(),
-                       account.orders_open_minor, account.receivables_open_minor,
-                       account.unapplied_credit_minor};
+    AccountFigures now = s_.FiguresOn(account, day);
     std::array<const std::string*, kDimensionCount> names{};
     if (rebucket || !s_.aggregates_.counted(slot)) {
       const Customer& customer = s_.customers_.at(account.ref.customer_id);

@@ -206,10 +206,7 @@ void State::RefreshDatedLimits(Date today) {
     const Account& account = accounts_[slot];
     if (account.temporary_limits.empty() && account.collateral.empty()) continue;
     if (!aggregates_.counted(slot)) continue;
-    AccountFigures figures{EffectiveLimitMinor(account, today), account.ExposureMinor(),
-                           account.orders_open_minor, account.receivables_open_minor,
-                           account.unapplied_credit_minor};
-    aggregates_.Update(slot, account.currency, figures, {}, false);
+    aggregates_.Update(slot, account.currency, FiguresOn(account, today), {}, false);
   }
 }
 
@@ -219,10 +216,7 @@ void State::RebuildAggregates(Date today) {
   for (uint32_t slot = 0; slot < accounts_.size(); ++slot) {
     const Account& account = accounts_[slot];
     const Customer& customer = customers_.at(account.ref.customer_id);
-    AccountFigures figures{EffectiveLimitMinor(account, today), account.ExposureMinor(),
-                           account.orders_open_minor, account.receivables_open_minor,
-                           account.unapplied_credit_minor};
-    aggregates_.Update(slot, account.currency, figures,
+    aggregates_.Update(slot, account.currency, FiguresOn(account, today),
                        {&account.grade, &customer.industry, &customer.region}, true);
   }
   for (uint32_t slot = 0; slot < invoices_.size(); ++slot) {
