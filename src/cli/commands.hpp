@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <boost/json/object.hpp>
+#include <string>
 
 #include "core/error.hpp"
 
@@ -23,5 +25,10 @@ int ExitCode();
 void SetExitCode(int code);
 // Prints the error to stderr; returns its CLI exit code.
 int Fail(const Error& error);
+// Records a change the CLI made to tokens or users in the data directory's admin audit log, as
+// the server records those made through the API; the actor is "cli:" and the operating system's
+// user. A record that cannot be written is reported and sets the exit code.
+void RecordAdminChange(const std::string& data_dir, const char* command,
+                       const std::string& subject, boost::json::object after);
 
 }  // namespace creditline::cli

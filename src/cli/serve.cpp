@@ -81,6 +81,10 @@ void RunInit(const std::string& data_dir, const std::string& store_url) {
   Result<service::UserRecord> admin =
       (*users)->Create("admin", service::Role::kAdmin, password, service::SystemNowMs());
   if (!admin.ok()) return SetExitCode(Fail(admin.error()));
+  RecordAdminChange(data_dir, "token_created", token->record.token_id,
+                    {{"role", service::NameOf(token->record.role)}, {"name", token->record.name}});
+  RecordAdminChange(data_dir, "user_created", admin->username,
+                    {{"role", service::NameOf(admin->role)}, {"disabled", false}});
   std::printf("initialized %s\n", std::filesystem::absolute(data_dir).c_str());
   std::printf("console: log in as admin with password %s (change it under Settings > Users)\n",
               password.c_str());
@@ -97,9 +101,13 @@ Status SeedDemo(const ServeOptions& options, const service::BusinessCalendar& ca
                       service::TokenStore::Initialize(options.data_dir, now));
   CL_ASSIGN_OR_RETURN(std::unique_ptr<service::UserStore> users,
                       service::UserStore::Open(options.data_dir));
+  RecordAdminChange(options.data_dir, "token_created", token.record.token_id,
+                    {{"role", service::NameOf(token.record.role)}, {"name", token.record.name}});
   for (const DemoUser& user : kDemoUsers) {
     CL_RETURN_IF_ERROR(users->Create(user.username, user.role,
                                      std::string(user.username) + kDemoPasswordSuffix, now));
+    RecordAdminChange(options.data_dir, "user_created", user.username,
+                      {{"role", service::NameOf(user.role)}, {"disabled", false}});
   }
   CL_ASSIGN_OR_RETURN(service::DemoPortfolio portfolio,
                       service::GenerateDemoPortfolio(calendar.Today(now), service::kDemoSeed));

@@ -53,9 +53,9 @@ void RunVerify(const VerifyOptions& options) {
   Result<service::VerifyReport> report = service::Verify(
       **reader, StateOptions{},
       [](uint64_t replayed, uint64_t total) { PrintReplayProgress("verify", replayed, total); });
-  if (report.ok() && options.store_url.empty()) {
+  if (report.ok()) {
     // Records cut off the end leave the chain intact; the head anchor, when kept, shows it.
-    Result<bool> anchored = service::CheckJournalHead(service::JournalPath(options.data_dir));
+    Result<bool> anchored = service::CheckJournalHead(**opened);
     if (!anchored.ok()) report = anchored.error();
   }
   if (!report.ok()) {
@@ -71,31 +71,29 @@ void RunVerify(const VerifyOptions& options) {
 }
 
 // `creditline audit verify`: the journal's chain and snapshots (as verify), its head anchor (a
-// SQLite journal without one fails: dropping it would otherwise hide records cut off the end),
-// and the admin audit log with its anchor.
+// journal without one fails: dropping it would otherwise hide records cut off the end), and the
+// admin audit log with its anchor.
 Status AuditVerify(const VerifyOptions& options) {
   CL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> opened,
                       OpenStore(options.data_dir, options.store_url, false));
   CL_ASSIGN_OR_RETURN(std::unique_ptr<store::JournalReader> reader, opened->OpenReader());
   CL_ASSIGN_OR_RETURN(service::VerifyReport report,
                       service::Verify(*reader, StateOptions{}, nullptr));
-  bool anchored = false;
-  if (options.store_url.empty()) {
-    CL_ASSIGN_OR_RETURN(anchored,
-                        service::CheckJournalHead(service::JournalPath(options.data_dir)));
-    if (!anchored) {
-      return MakeError(ErrorCode::kCorruptRecord,
-                       "the journal has no head anchor (table journal_head): it was removed, or "
-                       "no server of this version has opened the store yet");
-    }
+  CL_ASSIGN_OR_RETURN(bool anchored, service::CheckJournalHead(*opened));
+  if (!anchored) {
+    return MakeError(ErrorCode::kCorruptRecord,
+                     options.store_url.empty()
+                         ? "the journal has no head anchor (table journal_head): it was removed, "
+                           "or no server of this version has opened the store yet"
+                         : "the journal has no head anchor (table creditline_journal_head has no "
+                           "row): it was removed");
   }
   CL_ASSIGN_OR_RETURN(uint64_t admin_entries, service::VerifyAdminAuditLog(options.data_dir));
   std::printf(
-      "audit verify: OK: %llu journal entries in an unbroken hash chain%s; %llu snapshots match; "
-      "%llu admin entries in an unbroken hash chain that ends at its head anchor\n",
+      "audit verify: OK: %llu journal entries in an unbroken hash chain that ends at its head "
+      "anchor; %llu snapshots match; %llu admin entries in an unbroken hash chain that ends at "
+      "its head anchor\n",
       static_cast<unsigned long long>(report.records),
-      anchored ? " that ends at its head anchor"
-               : " (PostgreSQL keeps no head anchor: deletions at the end are not detectable)",
       static_cast<unsigned long long>(report.snapshots_checked),
       static_cast<unsigned long long>(admin_entries));
   return Status::Ok();

@@ -17,12 +17,9 @@
 #include "service/data_dir.hpp"
 
 namespace creditline::cli {
-namespace {
 
-// Records a change made here in the data directory's admin audit log, as the server records
-// the changes made through the API; the actor is the operating system's user.
-void RecordChange(const std::string& data_dir, const char* command, const std::string& username,
-                  boost::json::object after) {
+void RecordAdminChange(const std::string& data_dir, const char* command,
+                       const std::string& subject, boost::json::object after) {
   Result<std::unique_ptr<service::AdminAuditLog>> log = service::AdminAuditLog::Open(data_dir);
   Status recorded = log.ok() ? Status::Ok() : Status(log.error());
   if (log.ok()) {
@@ -30,7 +27,7 @@ void RecordChange(const std::string& data_dir, const char* command, const std::s
     service::AdminAuditEntry entry;
     entry.time = service::SystemNowMs();
     entry.actor = std::string("cli:") + (os_user != nullptr ? os_user : "unknown");
-    entry.command = command, entry.subject = username;
+    entry.command = command, entry.subject = subject;
     entry.before = boost::json::object{}, entry.after = std::move(after);
     recorded = (*log)->Append(std::move(entry));
   }
@@ -40,6 +37,8 @@ void RecordChange(const std::string& data_dir, const char* command, const std::s
     SetExitCode(InfoOf(recorded.error().code).cli_exit_code);
   }
 }
+
+namespace {
 
 struct UserOptions {
   std::string data_dir = "data";
@@ -102,7 +101,7 @@ void AddUserCommands(CLI::App& app) {
     if (!created.ok()) return SetExitCode(Fail(created.error()));
     std::printf("added user %s (%s)\n", created->username.c_str(),
                 std::string(service::NameOf(created->role)).c_str());
-    RecordChange(options.data_dir, "user_created", created->username,
+    RecordAdminChange(options.data_dir, "user_created", created->username,
                  {{"role", service::NameOf(created->role)}, {"disabled", false}});
     if (generated) std::printf("password: %s\n", password.c_str());
   });
@@ -122,7 +121,7 @@ void AddUserCommands(CLI::App& app) {
     Result<service::UserRecord> changed = users->Change(options.username, change);
     if (!changed.ok()) return SetExitCode(Fail(changed.error()));
     std::printf("password of %s changed\n", changed->username.c_str());
-    RecordChange(options.data_dir, "user_changed", changed->username, {{"password_changed", true}});
+    RecordAdminChange(options.data_dir, "user_changed", changed->username, {{"password_changed", true}});
     if (generated) std::printf("password: %s\n", change.password->c_str());
   });
 

@@ -12,7 +12,6 @@
 
 #include "service/data_dir.hpp"
 #include "service/tokens.hpp"
-#include "store/sqlite/journal_head.hpp"
 
 namespace creditline::service {
 namespace json = boost::json;
@@ -167,8 +166,8 @@ Result<uint64_t> VerifyAdminAuditLog(const std::string& data_dir) {
   return static_cast<uint64_t>(entries.size());
 }
 
-Result<bool> CheckJournalHead(const std::string& journal_path) {
-  CL_ASSIGN_OR_RETURN(std::optional<store::JournalHead> read, store::ReadJournalHead(journal_path));
+Result<bool> CheckJournalHead(store::Store& store) {
+  CL_ASSIGN_OR_RETURN(std::optional<store::JournalHead> read, store.ReadHead());
   if (!read) return false;
   const store::JournalTip& tip = read->tip;
   const store::JournalTip* head = &read->anchor;

@@ -2,7 +2,7 @@
 //
 // Credit changes are audited by the journal itself: an append-only hash chain of every accepted
 // command with its actor and time (store/chain.hpp), anchored at its end by the journal head
-// (store/sqlite/journal_head.hpp). Changes made outside the credit state (API tokens, console
+// (store/store.hpp JournalHead). Changes made outside the credit state (API tokens, console
 // users, webhooks) are recorded by AdminAuditLog in DATA_DIR/admin-audit.jsonl: one JSON object
 // a line, each carrying the SHA-256 of the line before it, and DATA_DIR/admin-audit.head, the
 // newest entry's seq and hash, rewritten atomically after every append so that entries cut off
@@ -19,6 +19,7 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "store/store.hpp"
 
 namespace creditline::service {
 
@@ -56,9 +57,9 @@ class AdminAuditLog {
 // Returns the number of entries.
 Result<uint64_t> VerifyAdminAuditLog(const std::string& data_dir);
 
-// Compares a SQLite journal's last record with its head anchor (safe while a server appends).
-// False when the store keeps no anchor; kCorruptRecord when records were cut off the end or the
-// end was replaced.
-Result<bool> CheckJournalHead(const std::string& journal_path);
+// Compares the journal's last record with its head anchor (safe while a server appends). False
+// when the store has no anchor; kCorruptRecord when records were cut off the end or the end
+// was replaced.
+Result<bool> CheckJournalHead(store::Store& store);
 
 }  // namespace creditline::service

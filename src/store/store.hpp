@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,15 @@ struct JournalRecord {
 struct JournalTip {
   uint64_t seq = 0;
   uint64_t hash = 0;
+};
+
+// The journal's head anchor beside its last record. The anchor (the last record's seq and chain
+// hash) is moved in the same transaction as every append, so that records deleted from the end
+// of the journal, which leave an intact but shorter chain, are found by comparing the two.
+struct JournalHead {
+  JournalTip anchor;  // What the anchor says.
+  JournalTip tip;     // The last record, read in the same statement (so a running server's
+                      // appends cannot come between the two reads).
 };
 
 struct SnapshotInfo {
@@ -107,6 +117,9 @@ class Store {
                      "the SQL projection for BI tools needs the PostgreSQL store (--store)");
   }
   virtual Result<std::unique_ptr<JournalReader>> OpenReader() = 0;
+  // The head anchor and the last record; nothing when the store has no anchor (no writer of a
+  // version that keeps one has opened it yet, or the anchor was removed).
+  virtual Result<std::optional<JournalHead>> ReadHead() = 0;
   // A consistent copy of everything, taken while the store is in use, into a new file.
   virtual Status Backup(const std::string& to_path, const Progress& progress) = 0;
 };

@@ -41,6 +41,11 @@ audit=$(curl -s "${auth[@]}" "$base/v1/audit?source=admin")
 grep -q '"command":"token_created"' <<<"$audit" || fail "token creation not audited: $audit"
 grep -q '"actor":"user:alice"' <<<"$audit" || fail "the session's user is not the actor: $audit"
 grep -q '"command":"webhook_set"' <<<"$audit" || fail "webhook change not audited: $audit"
+# `init` records the first admin token and console user it creates, before any other entry.
+sed -n 1p "$work/data/admin-audit.jsonl" | grep '"actor":"cli:' | grep -q '"command":"token_created"' ||
+  fail "init's admin token is not the first admin audit entry: $(sed -n 1p "$work/data/admin-audit.jsonl")"
+sed -n 2p "$work/data/admin-audit.jsonl" | grep -q '"command":"user_created","subject":"admin"' ||
+  fail "init's console user is not the second admin audit entry: $(sed -n 2p "$work/data/admin-audit.jsonl")"
 stop_server
 
 # No secret in anything the server printed, nor in the audit trail's files.
@@ -56,7 +61,7 @@ fi
 
 "$creditline" audit verify --data "$work/data" >"$work/verify.log" 2>&1 ||
   fail "audit verify of an untouched directory: $(cat "$work/verify.log")"
-grep -q "audit verify: OK: [0-9]* journal entries .* 3 admin entries" "$work/verify.log" ||
+grep -q "audit verify: OK: [0-9]* journal entries .* 5 admin entries" "$work/verify.log" ||
   fail "audit verify: $(cat "$work/verify.log")"
 
 cp "$work/data/journal.db" "$work/journal.intact"
@@ -79,9 +84,9 @@ expect_failure "journal record 2 is missing"
 sqlite3 "$work/data/journal.db" "DROP TABLE journal_head"
 expect_failure "the journal has no head anchor"
 sed -i 's/"sales"/"admin"/' "$work/data/admin-audit.jsonl"
-expect_failure "admin audit log: entry 2 was changed after it was written"
+expect_failure "admin audit log: entry 4 was changed after it was written"
 sed -i '$d' "$work/data/admin-audit.jsonl"
-expect_failure "entries 3 to 3 were deleted from the end"
+expect_failure "entries 5 to 5 were deleted from the end"
 "$creditline" audit verify --data "$work/data" >/dev/null || fail "restored directory fails"
 
 # TLS with a throwaway certificate: HTTPS answers, old protocol versions and plain HTTP do not,

@@ -120,7 +120,7 @@ class AuditTest : public ::testing::Test {
     EXPECT_TRUE(reader.ok());
     Result<service::VerifyReport> report = service::Verify(**reader, StateOptions{}, nullptr);
     if (!report.ok()) return report.error().message;
-    Result<bool> head = service::CheckJournalHead(service::JournalPath(dir_));
+    Result<bool> head = service::CheckJournalHead(*store_);
     if (!head.ok()) return head.error().message;
     if (anchored != nullptr) *anchored = *head;
     return "";

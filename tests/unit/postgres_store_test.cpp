@@ -21,6 +21,7 @@
 #include "core/codec.hpp"
 #include "gtest/gtest.h"
 #include "postgres_cluster.hpp"
+#include "service/audit.hpp"
 #include "store/chain.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store_records.hpp"
@@ -95,7 +96,7 @@ TEST_F(PostgresStoreTest, ANewerSchemaIsRefusedAndMissingTablesNeedCreate) {
     Result<std::unique_ptr<Store>> store = OpenPostgresStore(url_, create);
     ASSERT_FALSE(store.ok());
     EXPECT_EQ(store.error().code, ErrorCode::kStorageError);
-    EXPECT_NE(store.error().message.find("schema version 99, newer than this program's 2; use a "
+    EXPECT_NE(store.error().message.find("schema version 99, newer than this program's 3; use a "
                                          "newer creditline"),
               std::string::npos)
         << store.error().message;
@@ -153,6 +154,62 @@ TEST_F(PostgresStoreTest, TheSearchPathPicksTheSchemaSoJournalsStayApart) {
   ASSERT_FALSE(nowhere.ok());
   EXPECT_NE(nowhere.error().message.find("search_path names no existing schema"), std::string::npos)
       << nowhere.error().message;
+}
+
+// The head anchor (schema version 3) finds records deleted from the end and an end replaced,
+// which leave an intact chain; a journal from version 2 gets its anchor when a writer migrates it.
+TEST_F(PostgresStoreTest, TheHeadAnchorFindsRecordsCutOffTheEndAndIsAddedByTheMigration) {
+  auto writer = Writer(*store_);
+  ChainSealer sealer({0, 0});
+  ASSERT_TRUE(writer->Append(Records(sealer, 10)).ok());
+  writer.reset();
+  auto check = [&](Store& store) -> std::string {
+    Result<bool> anchored = service::CheckJournalHead(store);
+    if (!anchored.ok()) return anchored.error().message;
+    return *anchored ? "anchored" : "no anchor";
+  };
+  EXPECT_EQ(check(*store_), "anchored");
+
+  // Version 2 had no anchor: take the database back to it, then let a writing open migrate it.
+  ASSERT_TRUE(PostgresCluster::Exec(url_,
+                                    "DROP TABLE creditline_journal_head; DROP FUNCTION "
+                                    "creditline_move_journal_head() CASCADE; UPDATE "
+                                    "creditline_meta SET value = '2' WHERE key = 'schema_version'")
+                  .ok());
+  Result<std::unique_ptr<Store>> old = OpenPostgresStore(url_, false);
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.error().message.find("older than this program's 3"), std::string::npos)
+      << old.error().message;
+  Result<std::unique_ptr<Store>> migrated = OpenPostgresStore(url_, true);
+  ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+  EXPECT_EQ(check(**migrated), "anchored");
+  // The trigger moves the migrated anchor with the next append.
+  writer = Writer(**migrated);
+  ASSERT_TRUE(writer->Append(Records(sealer, 2)).ok());
+  writer.reset();
+  Result<std::optional<JournalHead>> head = (*migrated)->ReadHead();
+  ASSERT_TRUE(head.ok() && head->has_value());
+  EXPECT_EQ((*head)->anchor.seq, 12u);
+  EXPECT_EQ((*head)->anchor.hash, sealer.tip().hash);
+
+  // Cut two records off the end: the chain left is intact, the anchor shows the cut.
+  ASSERT_TRUE(PostgresCluster::Exec(url_, "DELETE FROM creditline_journal WHERE seq > 10").ok());
+  EXPECT_EQ(check(*store_),
+            "the journal ends at record 10 but its head anchor says 12: records 11 to 12 were "
+            "deleted from the end");
+  // Replace the end with other records: the anchor's hash no longer matches.
+  ASSERT_TRUE(PostgresCluster::Exec(url_, "ALTER TABLE creditline_journal DISABLE TRIGGER "
+                                          "creditline_journal_head_moves; INSERT INTO "
+                                          "creditline_journal SELECT seq + 2, time_ms, type, "
+                                          "prev_hash, hash + 1, body FROM creditline_journal "
+                                          "WHERE seq IN (9, 10)")
+                  .ok());
+  EXPECT_EQ(check(*store_),
+            "the journal ends at record 12 but that record is not the one the head anchor names: "
+            "the end of the journal was replaced");
+  // Without the anchor's row, the store has no anchor (audit verify refuses that).
+  ASSERT_TRUE(PostgresCluster::Exec(url_, "DELETE FROM creditline_journal_head").ok());
+  EXPECT_EQ(check(*store_), "no anchor");
 }
 
 TEST_F(PostgresStoreTest, ScanStreamsALargeJournalWithoutLoadingIt) {

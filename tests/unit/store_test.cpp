@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -142,6 +143,29 @@ TEST_P(StoreContract, DuplicateSequenceNumberIsRefusedAndChangesNothing) {
   // And the writer still works.
   ASSERT_TRUE(writer_->Append(Records(sealer, 1)).ok());
   EXPECT_EQ(reader_->Tip()->seq, 6u);
+}
+
+TEST_P(StoreContract, TheHeadAnchorFollowsEveryAppendAndNotARefusedOne) {
+  auto head = [&] {
+    Result<std::optional<JournalHead>> read = store_->ReadHead();
+    EXPECT_TRUE(read.ok()) << read.error().message;
+    EXPECT_TRUE(read.ok() && read->has_value());
+    return read.ok() && read->has_value() ? **read : JournalHead{{99, 99}, {99, 99}};
+  };
+  EXPECT_EQ(head().anchor.seq, 0u);
+  EXPECT_EQ(head().tip.seq, 0u);
+  ChainSealer sealer({0, 0});
+  ASSERT_TRUE(writer_->Append(Records(sealer, 3)).ok());
+  ASSERT_TRUE(writer_->Append(Records(sealer, 500)).ok());
+  JournalHead after = head();
+  EXPECT_EQ(after.anchor.seq, 503u);
+  EXPECT_EQ(after.anchor.hash, sealer.tip().hash);
+  EXPECT_EQ(after.tip.seq, 503u);
+  EXPECT_EQ(after.tip.hash, sealer.tip().hash);
+  ChainSealer again({500, ReadAll(*reader_)[499].hash});
+  ASSERT_FALSE(writer_->Append(Records(again, 5)).ok());  // 501..505: 501 to 503 exist.
+  EXPECT_EQ(head().anchor.seq, 503u);
+  EXPECT_EQ(head().anchor.hash, sealer.tip().hash);
 }
 
 TEST_P(StoreContract, VisitorErrorStopsTheScan) {

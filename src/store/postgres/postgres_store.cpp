@@ -143,6 +143,29 @@ CREATE TABLE creditline_bi_decisions(
 CREATE INDEX creditline_bi_decisions_customer ON creditline_bi_decisions(customer_id, decided_at);
 CREATE INDEX creditline_bi_decisions_order ON creditline_bi_decisions(order_id);
 )sql",
+    // Version 3: the journal's head anchor (store.hpp JournalHead). A statement trigger moves it
+    // in the transaction of every append (one COPY), so no append can leave it behind; a
+    // journal from version 2 gets it from its last record now.
+    R"sql(
+CREATE TABLE creditline_journal_head(
+  singleton BOOLEAN PRIMARY KEY DEFAULT true CHECK (singleton),
+  seq BIGINT NOT NULL,        -- the last journal record's seq (0: empty)
+  hash BIGINT NOT NULL);      -- and its chain hash
+INSERT INTO creditline_journal_head(seq, hash)
+  SELECT coalesce(max(seq), 0),
+         coalesce((SELECT hash FROM creditline_journal ORDER BY seq DESC LIMIT 1), 0)
+  FROM creditline_journal;
+CREATE FUNCTION creditline_move_journal_head() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE creditline_journal_head SET seq = last.seq, hash = last.hash
+    FROM (SELECT seq, hash FROM appended ORDER BY seq DESC LIMIT 1) last;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER creditline_journal_head_moves AFTER INSERT ON creditline_journal
+  REFERENCING NEW TABLE AS appended FOR EACH STATEMENT
+  EXECUTE FUNCTION creditline_move_journal_head();
+)sql",
 };
 // The schema this program writes. A newer database is refused.
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -183,6 +206,23 @@ Result<JournalTip> ReadTip(pg::Connection& connection) {
   CL_RETURN_IF_ERROR(pg::ExpectColumns(rows.get(), {kInt8Oid, kInt8Oid}, what));
   if (PQntuples(rows.get()) == 0) return JournalTip{};
   return JournalTip{FromSql(pg::Int64At(rows.get(), 0, 0)), FromSql(pg::Int64At(rows.get(), 0, 1))};
+}
+
+// The anchor and the last record in one statement, so that an append cannot come between them;
+// nothing when the anchor's row is gone.
+Result<std::optional<JournalHead>> ReadJournalHead(pg::Connection& connection) {
+  const char* what = "cannot read the journal's head anchor";
+  CL_ASSIGN_OR_RETURN(
+      PgResult rows,
+      connection.Query("SELECT h.seq, h.hash, coalesce(j.seq, 0::bigint), coalesce(j.hash, "
+                       "0::bigint) FROM creditline_journal_head h LEFT JOIN (SELECT seq, hash FROM "
+                       "creditline_journal ORDER BY seq DESC LIMIT 1) j ON true",
+                       Params(), what));
+  CL_RETURN_IF_ERROR(
+      pg::ExpectColumns(rows.get(), {kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid}, what));
+  if (PQntuples(rows.get()) != 1) return std::optional<JournalHead>();
+  auto at = [&](int column) { return FromSql(pg::Int64At(rows.get(), 0, column)); };
+  return std::optional<JournalHead>(JournalHead{JournalTip{at(0), at(1)}, JournalTip{at(2), at(3)}});
 }
 
 void ReadRecord(const PGresult* rows, int row, JournalRecord* record) {
@@ -430,6 +470,11 @@ class PostgresStore final : public Store {
 
   Result<std::unique_ptr<ProjectionWriter>> OpenProjectionWriter() override {
     return OpenPostgresProjection(url_);
+  }
+
+  Result<std::optional<JournalHead>> ReadHead() override {
+    CL_ASSIGN_OR_RETURN(pg::Connection connection, pg::Connection::Open(url_));
+    return ReadJournalHead(connection);
   }
 
   Status Backup(const std::string& to_path, const Progress& progress) override {

@@ -11,7 +11,6 @@
 #include <utility>
 
 #include "core/codec.hpp"
-#include "store/sqlite/journal_head.hpp"
 
 namespace creditline::store {
 namespace {
@@ -400,6 +399,24 @@ class SqliteReader final : public JournalReader {
   Statement tip_, scan_, snapshots_, chunks_;
 };
 
+// The anchor and the last record of the journal at `path`, read in one statement.
+Result<std::optional<JournalHead>> ReadJournalHead(const std::string& path) {
+  Connection connection;
+  // Read-write like the journal readers: a WAL database needs its shared-memory file.
+  CL_RETURN_IF_ERROR(connection.Open(path, SQLITE_OPEN_READWRITE));
+  CL_RETURN_IF_ERROR(connection.Exec("PRAGMA query_only=1"));
+  // A store no writer of this version has opened yet has no anchor table.
+  Result<Statement> head = connection.Prepare(
+      "SELECT h.seq, h.hash, coalesce(j.seq, 0), coalesce(j.hash, 0) FROM journal_head h LEFT JOIN "
+      "(SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) j WHERE h.id = 1");
+  if (!head.ok()) return std::optional<JournalHead>();
+  CL_ASSIGN_OR_RETURN(int code, head->Step("cannot read the journal's head anchor"));
+  if (code != SQLITE_ROW) return std::optional<JournalHead>();
+  return std::optional<JournalHead>(
+      JournalHead{JournalTip{FromSql(head->Int(0)), FromSql(head->Int(1))},
+                  JournalTip{FromSql(head->Int(2)), FromSql(head->Int(3))}});
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
@@ -417,6 +434,8 @@ class SqliteStore final : public Store {
     CL_RETURN_IF_ERROR(reader->Open());
     return std::unique_ptr<JournalReader>(std::move(reader));
   }
+
+  Result<std::optional<JournalHead>> ReadHead() override { return ReadJournalHead(path_); }
 
   Status Backup(const std::string& to_path, const Progress& progress) override;
 
@@ -483,23 +502,6 @@ Status CheckSchema(Connection& connection, const std::string& path) {
 }
 
 }  // namespace
-
-Result<std::optional<JournalHead>> ReadJournalHead(const std::string& path) {
-  Connection connection;
-  // Read-write like the journal readers: a WAL database needs its shared-memory file.
-  CL_RETURN_IF_ERROR(connection.Open(path, SQLITE_OPEN_READWRITE));
-  CL_RETURN_IF_ERROR(connection.Exec("PRAGMA query_only=1"));
-  // A store no writer of this version has opened yet has no anchor table.
-  Result<Statement> head = connection.Prepare(
-      "SELECT h.seq, h.hash, coalesce(j.seq, 0), coalesce(j.hash, 0) FROM journal_head h LEFT JOIN "
-      "(SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1) j WHERE h.id = 1");
-  if (!head.ok()) return std::optional<JournalHead>();
-  CL_ASSIGN_OR_RETURN(int code, head->Step("cannot read the journal's head anchor"));
-  if (code != SQLITE_ROW) return std::optional<JournalHead>();
-  return std::optional<JournalHead>(
-      JournalHead{JournalTip{FromSql(head->Int(0)), FromSql(head->Int(1))},
-                  JournalTip{FromSql(head->Int(2)), FromSql(head->Int(3))}});
-}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool create) {
   struct stat existing;
