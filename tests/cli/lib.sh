@@ -9,7 +9,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 start_server() {
   local dir=$1 log=$2
   shift 2
-  "$creditline" serve --data "$dir" "$@" --listen "127.0.0.1:0" >"$log" 2>&1 &
+  # The log exists before the server starts: the background shell may not have opened it yet
+  # when the loop below first reads it, and a failed read would end the script (set -e).
+  : >"$log"
+  "$creditline" serve --data "$dir" "$@" --listen "127.0.0.1:0" >>"$log" 2>&1 &
   server=$!
   port=
   for _ in $(seq 100); do
