@@ -16,6 +16,11 @@ State::State(StateOptions options) : options_(options) {
   policy_index_.emplace(std::string(kDefaultPolicyName), 0);
 }
 
+void State::ReserveForReplay(uint64_t events) {
+  idempotency_index_.reserve(idempotency_index_.size() +
+                             std::min<uint64_t>(events, kReplayKeysReservedMax));
+}
+
 bool State::RemembersKey(const std::string& key, TimeMs now) const {
   auto found = idempotency_index_.find(absl::string_view(key));
   if (found == idempotency_index_.end()) return false;

@@ -38,6 +38,11 @@ inline constexpr uint32_t kNone = UINT32_MAX;
 inline constexpr TimeMs kIdempotencyRetentionMsDefault = 24 * 3600 * 1000;
 // The rolling window of the monthly quota, in business days ending today.
 inline constexpr int32_t kMonthQuotaDays = 30;
+// Replay reserves room in the idempotency index for at most this many more keys: enough that a
+// journal of millions of events replays without rehashing the index as it grows (each rehash
+// reads every key again), little enough (about 200 MB of index) that a very long journal,
+// whose keys mostly expire along the way, does not reserve memory it never uses.
+inline constexpr uint64_t kReplayKeysReservedMax = 4'000'000;
 
 struct Customer {
   std::string customer_id, name, industry, region;
@@ -369,6 +374,9 @@ class State {
   // Applies an event produced by Decide (live) or read from the journal (replay).
   // REQUIRES: event.seq == last_seq() + 1 and the event is valid for this state.
   void Apply(const Event& event);
+  // Before replaying `events` events: makes room for their idempotency keys (up to
+  // kReplayKeysReservedMax) so that the index does not grow by rehashing. Changes no content.
+  void ReserveForReplay(uint64_t events);
 
   // A credit check for a hypothetical order: the decision, no change.
   Result<Decision> Check(const AccountRef& ref, Money amount, Date today) const;
