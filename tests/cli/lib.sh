@@ -9,6 +9,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 start_server() {
   local dir=$1 log=$2
   shift 2
+  # The log exists before the server starts: the background job opens it only once it runs,
+  # and a read of a missing log would end the caller (set -e) on a slow machine.
+  : >"$log"
   "$creditline" serve --data "$dir" "$@" --listen "127.0.0.1:0" >"$log" 2>&1 &
   server=$!
   port=
