@@ -574,7 +574,8 @@ TEST_F(AssessmentTest, ReviewInRequestModeNeverOpensASecondRequest) {
   EXPECT_EQ(c1.result, ReviewResult::kRequestPending);
   EXPECT_EQ(c1.request_id, "LR1");
   EXPECT_EQ(c1.limit_after_minor, 900'000'000'000);
-  const ReviewOutcome& c2 = runs[0].outcomes[1];
+  // A copy: `runs` is replaced by the next reviews, and c2's request is decided after them.
+  const ReviewOutcome c2 = runs[0].outcomes[1];
   ASSERT_EQ(c2.result, ReviewResult::kRequested);
   EXPECT_EQ(state_.limit_request_count(), 2u);  // LR1 and the review's request for C2.
 

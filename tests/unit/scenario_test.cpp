@@ -700,8 +700,10 @@ Status CheckFields(const Options& expected, const View& view, Currency currency,
                    const std::vector<Field<View>>& fields, const std::string& subject) {
   std::string mismatches;
   for (const auto& [name, text] : expected) {
+    // By name rather than through the binding: clang before 16 cannot capture a structured
+    // binding in a lambda.
     auto field = std::find_if(fields.begin(), fields.end(),
-                              [&](const Field<View>& f) { return f.name == name; });
+                              [&wanted = name](const Field<View>& f) { return f.name == wanted; });
     if (field == fields.end()) return ScriptError(subject + " has no field '" + name + "'");
     CL_ASSIGN_OR_RETURN(std::string want, Normalize(field->kind, text, currency));
     std::string got = Actual(*field, view, currency);
