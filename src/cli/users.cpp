@@ -18,8 +18,8 @@
 
 namespace creditline::cli {
 
-void RecordAdminChange(const std::string& data_dir, const char* command,
-                       const std::string& subject, boost::json::object after) {
+void RecordAdminChange(const std::string& data_dir, const char* command, const std::string& subject,
+                       boost::json::object after) {
   Result<std::unique_ptr<service::AdminAuditLog>> log = service::AdminAuditLog::Open(data_dir);
   Status recorded = log.ok() ? Status::Ok() : Status(log.error());
   if (log.ok()) {
@@ -102,7 +102,7 @@ void AddUserCommands(CLI::App& app) {
     std::printf("added user %s (%s)\n", created->username.c_str(),
                 std::string(service::NameOf(created->role)).c_str());
     RecordAdminChange(options.data_dir, "user_created", created->username,
-                 {{"role", service::NameOf(created->role)}, {"disabled", false}});
+                      {{"role", service::NameOf(created->role)}, {"disabled", false}});
     if (generated) std::printf("password: %s\n", password.c_str());
   });
 
@@ -121,7 +121,8 @@ void AddUserCommands(CLI::App& app) {
     Result<service::UserRecord> changed = users->Change(options.username, change);
     if (!changed.ok()) return SetExitCode(Fail(changed.error()));
     std::printf("password of %s changed\n", changed->username.c_str());
-    RecordAdminChange(options.data_dir, "user_changed", changed->username, {{"password_changed", true}});
+    RecordAdminChange(options.data_dir, "user_changed", changed->username,
+                      {{"password_changed", true}});
     if (generated) std::printf("password: %s\n", change.password->c_str());
   });
 

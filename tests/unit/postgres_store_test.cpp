@@ -215,11 +215,12 @@ TEST_F(PostgresStoreTest, TheHeadAnchorFindsRecordsCutOffTheEndAndIsAddedByTheMi
             "the journal ends at record 10 but its head anchor says 12: records 11 to 12 were "
             "deleted from the end");
   // Replace the end with other records: the anchor's hash no longer matches.
-  ASSERT_TRUE(PostgresCluster::Exec(url_, "ALTER TABLE creditline_journal DISABLE TRIGGER "
-                                          "creditline_journal_head_moves; INSERT INTO "
-                                          "creditline_journal SELECT seq + 2, time_ms, type, "
-                                          "prev_hash, hash + 1, body FROM creditline_journal "
-                                          "WHERE seq IN (9, 10)")
+  ASSERT_TRUE(PostgresCluster::Exec(url_,
+                                    "ALTER TABLE creditline_journal DISABLE TRIGGER "
+                                    "creditline_journal_head_moves; INSERT INTO "
+                                    "creditline_journal SELECT seq + 2, time_ms, type, "
+                                    "prev_hash, hash + 1, body FROM creditline_journal "
+                                    "WHERE seq IN (9, 10)")
                   .ok());
   EXPECT_EQ(check(*store_),
             "the journal ends at record 12 but that record is not the one the head anchor names: "

@@ -218,11 +218,11 @@ Result<std::optional<JournalHead>> ReadJournalHead(pg::Connection& connection) {
                        "0::bigint) FROM creditline_journal_head h LEFT JOIN (SELECT seq, hash FROM "
                        "creditline_journal ORDER BY seq DESC LIMIT 1) j ON true",
                        Params(), what));
-  CL_RETURN_IF_ERROR(
-      pg::ExpectColumns(rows.get(), {kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid}, what));
+  CL_RETURN_IF_ERROR(pg::ExpectColumns(rows.get(), {kInt8Oid, kInt8Oid, kInt8Oid, kInt8Oid}, what));
   if (PQntuples(rows.get()) != 1) return std::optional<JournalHead>();
   auto at = [&](int column) { return FromSql(pg::Int64At(rows.get(), 0, column)); };
-  return std::optional<JournalHead>(JournalHead{JournalTip{at(0), at(1)}, JournalTip{at(2), at(3)}});
+  return std::optional<JournalHead>(
+      JournalHead{JournalTip{at(0), at(1)}, JournalTip{at(2), at(3)}});
 }
 
 void ReadRecord(const PGresult* rows, int row, JournalRecord* record) {
