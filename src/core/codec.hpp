@@ -6,6 +6,9 @@
 // Money as minor (i64) + currency index (u8), Date as i32 days. An encoded event starts with
 // kEventCodecVersion. Decoding checks every length and enum range and never reads past the input.
 // The same Write() that encodes also feeds Fingerprint() and the state hash, so all three agree.
+// A sink or reader that declares `kVarints` gets every integer (lengths and counts included) as a
+// LEB128 varint instead, signed ones zigzag-mapped first: the compact form kept in memory for
+// idempotent replies (core/idempotency_log.hpp). Journals and snapshots use the fixed form.
 // Stateless functions; thread-safe.
 #pragma once
 
@@ -46,6 +49,12 @@ class StringSink {
 
  private:
   std::string bytes_;
+};
+
+// Appends the varint form to a string (see UsesVarints).
+class VarintStringSink : public StringSink {
+ public:
+  static constexpr bool kVarints = true;
 };
 
 // A stable 64-bit digest of the bytes (the same on every machine and run, unlike absl::Hash).
@@ -120,35 +129,80 @@ void WriteFixed(Sink& sink, T value) {
   sink.Bytes(buffer, sizeof(T));
 }
 
+// True for a sink or reader that takes integers as varints.
+template <class Codec>
+concept UsesVarints = Codec::kVarints;
+
+// The varint form: zigzag for signed values (small magnitudes stay short), then 7 bits a byte,
+// low first, the high bit set on every byte but the last.
+template <class T>
+std::make_unsigned_t<T> ZigZag(T value) {
+  using U = std::make_unsigned_t<T>;
+  if constexpr (std::is_signed_v<T>) {
+    return static_cast<U>(static_cast<U>(static_cast<U>(value) << 1) ^
+                          static_cast<U>(value < 0 ? ~U{0} : U{0}));
+  } else {
+    return value;
+  }
+}
+template <class T>
+T UnZigZag(std::make_unsigned_t<T> bits) {
+  using U = std::make_unsigned_t<T>;
+  if constexpr (std::is_signed_v<T>) {
+    return static_cast<T>(static_cast<U>((bits >> 1) ^ static_cast<U>(U{0} - (bits & 1))));
+  } else {
+    return bits;
+  }
+}
+
+// An integer in the sink's form: fixed-width, or a varint for a sink that asks for them.
+template <class Sink, class T>
+void WriteInt(Sink& sink, T value) {
+  static_assert(std::is_integral_v<T>);
+  if constexpr (UsesVarints<Sink>) {
+    std::make_unsigned_t<T> bits = ZigZag(value);
+    unsigned char buffer[(sizeof(T) * 8 + 6) / 7];
+    size_t size = 0;
+    while (bits >= 0x80) {
+      buffer[size++] = static_cast<unsigned char>(bits | 0x80);
+      bits = static_cast<decltype(bits)>(bits >> 7);
+    }
+    buffer[size++] = static_cast<unsigned char>(bits);
+    sink.Bytes(buffer, size);
+  } else {
+    WriteFixed(sink, value);
+  }
+}
+
 template <class Sink, class T>
 void Write(Sink& sink, const T& value) {
   if constexpr (std::is_same_v<T, bool>) {
-    WriteFixed<Sink, uint8_t>(sink, value ? 1 : 0);
+    WriteInt<Sink, uint8_t>(sink, value ? 1 : 0);
   } else if constexpr (std::is_enum_v<T>) {
-    WriteFixed<Sink, uint8_t>(sink, static_cast<uint8_t>(value));
+    WriteInt<Sink, uint8_t>(sink, static_cast<uint8_t>(value));
   } else if constexpr (std::is_integral_v<T>) {
-    WriteFixed(sink, value);
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    WriteFixed<Sink, uint32_t>(sink, static_cast<uint32_t>(value.size()));
+    WriteInt(sink, value);
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+    WriteInt<Sink, uint32_t>(sink, static_cast<uint32_t>(value.size()));
     sink.Bytes(value.data(), value.size());
   } else if constexpr (std::is_same_v<T, Currency>) {
-    WriteFixed<Sink, uint8_t>(sink, value.index());
+    WriteInt<Sink, uint8_t>(sink, value.index());
   } else if constexpr (std::is_same_v<T, Date>) {
-    WriteFixed(sink, value.days);
+    WriteInt(sink, value.days);
   } else if constexpr (std::is_same_v<T, Money>) {
-    WriteFixed(sink, value.minor);
-    WriteFixed<Sink, uint8_t>(sink, value.currency.index());
+    WriteInt(sink, value.minor);
+    WriteInt<Sink, uint8_t>(sink, value.currency.index());
   } else if constexpr (std::is_same_v<T, Reasons>) {
-    WriteFixed<Sink, uint8_t>(sink, static_cast<uint8_t>(value.size()));
+    WriteInt<Sink, uint8_t>(sink, static_cast<uint8_t>(value.size()));
     for (const Reason& reason : value) Write(sink, reason);
   } else if constexpr (IsOptional<T>::value) {
-    WriteFixed<Sink, uint8_t>(sink, value.has_value() ? 1 : 0);
+    WriteInt<Sink, uint8_t>(sink, value.has_value() ? 1 : 0);
     if (value) Write(sink, *value);
   } else if constexpr (IsVector<T>::value) {
-    WriteFixed<Sink, uint32_t>(sink, static_cast<uint32_t>(value.size()));
+    WriteInt<Sink, uint32_t>(sink, static_cast<uint32_t>(value.size()));
     for (const auto& item : value) Write(sink, item);
   } else if constexpr (IsVariant<T>::value) {
-    WriteFixed<Sink, uint16_t>(sink, static_cast<uint16_t>(value.index()));
+    WriteInt<Sink, uint16_t>(sink, static_cast<uint16_t>(value.index()));
     std::visit([&](const auto& alternative) { Write(sink, alternative); }, value);
   } else {
     // Fields() is non-const so that the decoder can share it; writing does not modify.
@@ -181,6 +235,13 @@ class Reader {
   bool failed_ = false;
 };
 
+// Reads the varint form (see UsesVarints).
+class VarintReader : public Reader {
+ public:
+  static constexpr bool kVarints = true;
+  using Reader::Reader;
+};
+
 template <class T>
 bool ReadFixed(Reader& reader, T* value) {
   unsigned char buffer[sizeof(T)];
@@ -192,25 +253,50 @@ bool ReadFixed(Reader& reader, T* value) {
   return true;
 }
 
-template <class Variant, size_t I = 0>
-void ReadVariantAlternative(Reader& reader, size_t index, Variant& value);
+// An integer in the reader's form. A varint longer than the type allows, or with bits beyond
+// it, fails the reader.
+template <class R, class T>
+bool ReadInt(R& reader, T* value) {
+  if constexpr (UsesVarints<R>) {
+    using U = std::make_unsigned_t<T>;
+    constexpr int kBits = sizeof(T) * 8;
+    U bits = 0;
+    for (int shift = 0; shift < kBits; shift += 7) {
+      unsigned char byte = 0;
+      if (!reader.Take(&byte, 1)) return false;
+      U part = static_cast<U>(byte & 0x7F);
+      if (kBits - shift < 7 && (part >> (kBits - shift)) != 0) return reader.Fail();
+      bits = static_cast<U>(bits | static_cast<U>(part << shift));
+      if ((byte & 0x80) == 0) {
+        *value = UnZigZag<T>(bits);
+        return true;
+      }
+    }
+    return reader.Fail();
+  } else {
+    return ReadFixed(reader, value);
+  }
+}
 
-template <class T>
-void Read(Reader& reader, T& value) {
+template <class R, class Variant, size_t I = 0>
+void ReadVariantAlternative(R& reader, size_t index, Variant& value);
+
+template <class R, class T>
+void Read(R& reader, T& value) {
   if (reader.failed()) return;
   if constexpr (std::is_same_v<T, bool>) {
     uint8_t byte = 0;
-    if (ReadFixed(reader, &byte) && byte > 1) reader.Fail();
+    if (ReadInt(reader, &byte) && byte > 1) reader.Fail();
     value = byte == 1;
   } else if constexpr (std::is_enum_v<T>) {
     uint8_t byte = 0;
-    if (ReadFixed(reader, &byte) && byte >= EnumLimit(T{})) reader.Fail();
+    if (ReadInt(reader, &byte) && byte >= EnumLimit(T{})) reader.Fail();
     value = static_cast<T>(byte);
   } else if constexpr (std::is_integral_v<T>) {
-    ReadFixed(reader, &value);
+    ReadInt(reader, &value);
   } else if constexpr (std::is_same_v<T, std::string>) {
     uint32_t size = 0;
-    if (!ReadFixed(reader, &size)) return;
+    if (!ReadInt(reader, &size)) return;
     if (size > kCodecStringBytesMax) {
       reader.Fail();
       return;
@@ -219,17 +305,17 @@ void Read(Reader& reader, T& value) {
     reader.Take(value.data(), size);
   } else if constexpr (std::is_same_v<T, Currency>) {
     uint8_t index = 0;
-    if (!ReadFixed(reader, &index)) return;
+    if (!ReadInt(reader, &index)) return;
     value = Currency::FromIndex(index);
     if (!value.valid() && index != 0xFF) reader.Fail();
   } else if constexpr (std::is_same_v<T, Date>) {
-    ReadFixed(reader, &value.days);
+    ReadInt(reader, &value.days);
   } else if constexpr (std::is_same_v<T, Money>) {
-    ReadFixed(reader, &value.minor);
+    ReadInt(reader, &value.minor);
     Read(reader, value.currency);
   } else if constexpr (std::is_same_v<T, Reasons>) {
     uint8_t size = 0;
-    if (!ReadFixed(reader, &size)) return;
+    if (!ReadInt(reader, &size)) return;
     if (size > Reasons::kCapacity) {
       reader.Fail();
       return;
@@ -247,7 +333,7 @@ void Read(Reader& reader, T& value) {
     Read(reader, *value);
   } else if constexpr (IsVector<T>::value) {
     uint32_t size = 0;
-    if (!ReadFixed(reader, &size)) return;
+    if (!ReadInt(reader, &size)) return;
     if (size > kCodecVectorItemsMax) {
       reader.Fail();
       return;
@@ -256,7 +342,7 @@ void Read(Reader& reader, T& value) {
     for (uint32_t i = 0; i < size && !reader.failed(); ++i) Read(reader, value.emplace_back());
   } else if constexpr (IsVariant<T>::value) {
     uint16_t index = 0;
-    if (!ReadFixed(reader, &index)) return;
+    if (!ReadInt(reader, &index)) return;
     if (index >= std::variant_size_v<T>) {
       reader.Fail();
       return;
@@ -267,13 +353,13 @@ void Read(Reader& reader, T& value) {
   }
 }
 
-template <class Variant, size_t I>
-void ReadVariantAlternative(Reader& reader, size_t index, Variant& value) {
+template <class R, class Variant, size_t I>
+void ReadVariantAlternative(R& reader, size_t index, Variant& value) {
   if constexpr (I < std::variant_size_v<Variant>) {
     if (index == I) {
       Read(reader, value.template emplace<I>());
     } else {
-      ReadVariantAlternative<Variant, I + 1>(reader, index, value);
+      ReadVariantAlternative<R, Variant, I + 1>(reader, index, value);
     }
   }
 }

@@ -9,7 +9,7 @@
 //   groups        count, then per group: id, name, currency, limit, exposure, count, member slots
 //   orders        free slots (count, u32...), live count, Order... in slot order; hold queue ends
 //   invoices      free slots (count, u32...), live count, Invoice... in slot order
-//   idempotency   position of the first record (u64), count, IdempotencyRecord... oldest first
+//   idempotency   ordinal of the first record (u64), count, IdempotencyRecord... oldest first
 //   assessment    Scorecard, AssessmentPolicy, count, LimitRequest..., count, RecoveryPlan...
 //   monitoring    MonitorState (alert rules, alerts, trend, cumulative counters)
 // Left out and rebuilt on decode: every id index, customer_order_, expiry_index_,
@@ -117,7 +117,7 @@ uint32_t ReadCount(Reader& reader, size_t item_bytes_min) {
   return reader.failed() ? 0 : count;
 }
 
-// Reads what WriteAll wrote into a vector, a deque or a ChunkedQueue.
+// Reads what WriteAll wrote into a vector or a deque.
 template <class Items>
 void ReadAll(Reader& reader, Items* items) {
   using T = typename Items::value_type;
@@ -324,6 +324,7 @@ class StateCodec {
 
   static size_t EstimateBytes(const State& s);
   static void WriteFx(StringSink& sink, const FxTable& fx);
+  static void WriteIdempotency(StringSink& sink, const IdempotencyLog& log);
 
   Status Run();
   Status ReadPolicies();
@@ -366,8 +367,7 @@ std::string StateCodec::Encode(const State& s) {
   WriteSlab(sink, s.orders_, s.free_orders_);
   Write(sink, s.hold_queue_);
   WriteSlab(sink, s.invoices_, s.free_invoices_);
-  WriteFixed(sink, s.idempotency_log_first_);
-  WriteAll(sink, s.idempotency_log_);
+  WriteIdempotency(sink, s.idempotency_log_);
   Write(sink, s.scorecard_), Write(sink, s.assessment_policy_);
   WriteAll(sink, s.limit_requests_);
   WriteAll(sink, s.recovery_plans_);
@@ -592,21 +592,45 @@ Status StateCodec::ReadInvoices() {
   return Status::Ok();
 }
 
+void StateCodec::WriteIdempotency(StringSink& sink, const IdempotencyLog& log) {
+  // Stored with the whole reply in the fixed-width form, as before the log kept it compact.
+  WriteFixed(sink, log.first_ordinal());
+  WriteCount(sink, log);
+  IdempotencyRecord record;
+  log.ForEach([&](const IdempotencyLog::Entry& entry) {
+    record.key.assign(entry.key);
+    record.fingerprint = entry.fingerprint;
+    record.time = entry.time;
+    record.result = IdempotencyLog::Reply(entry);
+    Write(sink, record);
+  });
+}
+
 Status StateCodec::ReadIdempotency() {
-  ReadFixed(reader_, &s_.idempotency_log_first_);
-  ReadAll(reader_, &s_.idempotency_log_);
-  if (reader_.failed()) return Malformed(reader_, "idempotency records");
-  const IdempotencyLog& log = s_.idempotency_log_;
-  for (const IdempotencyRecord& record : log) {
+  uint64_t first_ordinal = 0;
+  ReadFixed(reader_, &first_ordinal);
+  uint32_t count = ReadCount(reader_, EncodedBytesMin<IdempotencyRecord>());
+  IdempotencyLog& log = s_.idempotency_log_;
+  log.clear();
+  log.set_first_ordinal(first_ordinal);
+  std::vector<IdempotencyLog::Position> positions;
+  positions.reserve(count);
+  IdempotencyRecord record;
+  for (uint32_t i = 0; i < count; ++i) {
+    record = IdempotencyRecord{};
+    Read(reader_, record);
+    if (reader_.failed()) break;
     if (record.result.decision && !record.result.decision->currency.valid()) {
       return Corrupt("has idempotency record " + Quoted(record.key) + " with a bad currency");
     }
+    positions.push_back(log.Append(record.key, record.fingerprint, record.time, record.result));
   }
+  if (reader_.failed()) return Malformed(reader_, "idempotency records");
   // A key used twice maps to its newest record, whose string the view must point into (the
   // older record is swept first), as State::Apply leaves it.
   s_.idempotency_index_.reserve(log.size());
-  for (size_t i = log.size(); i-- > 0;) {
-    s_.idempotency_index_.try_emplace(absl::string_view(log[i].key), s_.idempotency_log_first_ + i);
+  for (size_t i = positions.size(); i-- > 0;) {
+    s_.idempotency_index_.try_emplace(log.At(positions[i]).index_key(), positions[i]);
   }
   return Status::Ok();
 }

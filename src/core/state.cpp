@@ -24,8 +24,7 @@ void State::ReserveForReplay(uint64_t events) {
 bool State::RemembersKey(const std::string& key, TimeMs now) const {
   auto found = idempotency_index_.find(absl::string_view(key));
   if (found == idempotency_index_.end()) return false;
-  const IdempotencyRecord& record = idempotency_log_[found->second - idempotency_log_first_];
-  return record.time + options_.idempotency_retention_ms >= now;
+  return idempotency_log_.At(found->second).time + options_.idempotency_retention_ms >= now;
 }
 
 Result<CommandResult> State::Execute(const Envelope& envelope, const Command& command,
@@ -33,20 +32,18 @@ Result<CommandResult> State::Execute(const Envelope& envelope, const Command& co
   uint64_t fingerprint = Fingerprint(command);
   if (!envelope.idempotency_key.empty()) {
     auto found = idempotency_index_.find(absl::string_view(envelope.idempotency_key));
-    const IdempotencyRecord* record =
-        found == idempotency_index_.end()
-            ? nullptr
-            : &idempotency_log_[found->second - idempotency_log_first_];
+    std::optional<IdempotencyLog::Entry> record;
+    if (found != idempotency_index_.end()) record = idempotency_log_.At(found->second);
     // A key past its retention is forgotten now, not only when a later event happens to sweep
     // it out (Apply's sweep uses the same condition, so replay agrees).
-    if (record != nullptr && record->time + options_.idempotency_retention_ms >= envelope.time) {
+    if (record && record->time + options_.idempotency_retention_ms >= envelope.time) {
       if (record->fingerprint != fingerprint) {
         return MakeError(ErrorCode::kIdempotencyConflict,
                          "idempotency key '" + envelope.idempotency_key +
                              "' was already used for a different command",
                          "idempotency_key");
       }
-      CommandResult replay = record->result;
+      CommandResult replay = IdempotencyLog::Reply(*record);
       replay.replayed = true;
       return replay;
     }

@@ -18,13 +18,14 @@
 #include "absl/strings/string_view.h"
 #include "core/aggregates.hpp"
 #include "core/behaviour.hpp"
-#include "core/chunked_queue.hpp"
+#include "core/command_result.hpp"
 #include "core/commands.hpp"
 #include "core/decision.hpp"
 #include "core/due_index.hpp"
 #include "core/error.hpp"
 #include "core/events.hpp"
 #include "core/fx.hpp"
+#include "core/idempotency_log.hpp"
 #include "core/limit_request.hpp"
 #include "core/monitor.hpp"
 #include "core/policy.hpp"
@@ -224,54 +225,6 @@ struct Invoice {
         f("account_links", account_links), f("overdue_level", overdue_level);
   }
 };
-
-// What a command answered: kept with its idempotency key so that a retry gets the same reply.
-// Besides the decision it holds the figures the command resolved; zero where not relevant.
-struct CommandResult {
-  uint64_t seq = 0;                  // The event that carried out the command.
-  bool replayed = false;             // True when answered from the idempotency table.
-  std::optional<Decision> decision;  // For new orders and order changes.
-  bool applied = true;               // False for an order change the check refused.
-  // Reserved by a release, released by a cancel, invoiced, received, credited or written off,
-  // in the account's currency.
-  int64_t amount_minor = 0;
-  int64_t unapplied_minor = 0;  // Payments, credit notes.
-  int64_t reservation_consumed_minor = 0, reservation_released_minor = 0;  // Invoices.
-  int64_t credit_applied_minor = 0;                                        // Invoices.
-  Date due_on = kNoDate;                                                   // Invoices.
-  AccountRef account;                                                      // Write-offs.
-  std::vector<Allocation> allocations;  // Payments, credit notes.
-  template <class F>
-  void Fields(F&& f) {
-    f("seq", seq), f("replayed", replayed), f("decision", decision), f("applied", applied),
-        f("amount_minor", amount_minor), f("unapplied_minor", unapplied_minor);
-    f("reservation_consumed_minor", reservation_consumed_minor),
-        f("reservation_released_minor", reservation_released_minor),
-        f("credit_applied_minor", credit_applied_minor), f("due_on", due_on);
-    f("account", account), f("allocations", allocations);
-  }
-};
-
-// What a command answered; the same for a live command and for its idempotent replay.
-CommandResult ResultOf(const Event& event);
-// The same into a default-constructed result, where it is to be kept (no copy of the reply).
-void FillResult(const Event& event, CommandResult* result);
-
-struct IdempotencyRecord {
-  std::string key;
-  uint64_t fingerprint = 0;
-  TimeMs time = 0;
-  CommandResult result;
-  template <class F>
-  void Fields(F&& f) {
-    f("key", key), f("fingerprint", fingerprint), f("time", time), f("result", result);
-  }
-};
-
-// Records per chunk of the idempotency log: about 24 KB chunks, few enough allocations that
-// they do not matter, small enough that an idle log holds little.
-inline constexpr size_t kIdempotencyLogChunkRecords = 64;
-using IdempotencyLog = ChunkedQueue<IdempotencyRecord, kIdempotencyLogChunkRecords>;
 
 // Read models returned by queries.
 struct AccountView {
@@ -549,13 +502,11 @@ class State {
   std::vector<uint32_t> free_invoices_;
   absl::flat_hash_map<std::string, uint32_t> invoice_index_;
 
-  // Remembered commands, oldest first. The index maps each key to its position (counted from
-  // the first record ever kept); its string_views point into the log, whose records never
-  // move, so each key is stored once. Records are kept in chunks reused as the log rolls, so
-  // remembering a command allocates nothing once the log has reached its steady size.
+  // Remembered commands, oldest first, in compact records (idempotency_log.hpp). The index maps
+  // each key to its record's position; its string_views point into the log, whose records never
+  // move, so each key is stored once.
   IdempotencyLog idempotency_log_;
-  uint64_t idempotency_log_first_ = 0;  // Position of idempotency_log_.front().
-  absl::flat_hash_map<absl::string_view, uint64_t> idempotency_index_;
+  absl::flat_hash_map<absl::string_view, IdempotencyLog::Position> idempotency_index_;
 
   // Credit assessment: the configuration in force, every limit request (kept after its
   // decision, as the audit trail) and every recovery plan, in creation order.

@@ -632,22 +632,17 @@ void State::Apply(const Event& event) {
   // Forget keys past their retention, oldest first; time comes from the events themselves,
   // so replay forgets exactly what live traffic forgot.
   while (!idempotency_log_.empty() &&
-         idempotency_log_.front().time + options_.idempotency_retention_ms < event.time) {
-    auto found = idempotency_index_.find(absl::string_view(idempotency_log_.front().key));
-    if (found != idempotency_index_.end() && found->second == idempotency_log_first_) {
+         idempotency_log_.Front().time + options_.idempotency_retention_ms < event.time) {
+    auto found = idempotency_index_.find(idempotency_log_.Front().index_key());
+    if (found != idempotency_index_.end() && found->second == idempotency_log_.front_position()) {
       idempotency_index_.erase(found);
     }
-    idempotency_log_.pop_front();
-    ++idempotency_log_first_;
+    idempotency_log_.PopFront();
   }
-  // Built in place: the record holds the whole reply, decision included.
-  IdempotencyRecord& record = idempotency_log_.emplace_back();
-  record.key = event.idempotency_key;
-  record.fingerprint = event.fingerprint;
-  record.time = event.time;
-  FillResult(event, &record.result);
-  uint64_t position = idempotency_log_first_ + idempotency_log_.size() - 1;
-  absl::string_view key(idempotency_log_.back().key);
+  // The record holds the whole reply, decision included, in its compact form.
+  IdempotencyLog::Position position =
+      idempotency_log_.Append(event.idempotency_key, event.fingerprint, event);
+  absl::string_view key = idempotency_log_.At(position).index_key();
   auto [entry, inserted] = idempotency_index_.try_emplace(key, position);
   if (!inserted) {
     // The key was reused past its retention while its old record is still in the log (the

@@ -43,9 +43,9 @@ class StateHasher {
           i.open_minor, i.original, i.issued_on, i.due_on, i.created_seq, i.overdue_level);
     }
     Mark("invoices");
-    for (const IdempotencyRecord& record : s_.idempotency_log_) {
-      Add(uint8_t{8}, record.key, record.fingerprint, record.time, record.result.seq);
-    }
+    s_.idempotency_log_.ForEach([&](const IdempotencyLog::Entry& record) {
+      Add(uint8_t{8}, record.key, record.fingerprint, record.time, record.seq);
+    });
     Mark("idempotency");
     Add(uint8_t{9}, s_.scorecard_, s_.assessment_policy_);
     Mark("assessment_settings");

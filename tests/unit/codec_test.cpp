@@ -568,5 +568,89 @@ TEST(FingerprintTest, TheEnvelopeIsNotPartOfTheFingerprint) {
   EXPECT_NE(HashOf(std::string("abc")), HashOf(std::string("abd")));
 }
 
+
+// The varint form (UsesVarints): what the idempotency log keeps in memory.
+template <class T>
+T VarintRoundTrip(const T& value, size_t* bytes = nullptr) {
+  VarintStringSink sink;
+  Write(sink, value);
+  if (bytes != nullptr) *bytes = sink.bytes().size();
+  VarintReader reader(sink.bytes());
+  T decoded{};
+  Read(reader, decoded);
+  EXPECT_FALSE(reader.failed());
+  EXPECT_TRUE(reader.at_end());
+  return decoded;
+}
+
+TEST(VarintCodecTest, IntegersRoundTripAtTheirExtremes) {
+  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{64},
+                    int64_t{-65}, INT64_MAX, INT64_MIN, int64_t{123'456'789}}) {
+    EXPECT_EQ(VarintRoundTrip(v), v);
+  }
+  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{128}, UINT64_MAX}) {
+    EXPECT_EQ(VarintRoundTrip(v), v);
+  }
+  for (int32_t v : {INT32_MIN, INT32_MAX, -2, 2}) EXPECT_EQ(VarintRoundTrip(v), v);
+  for (uint8_t v : {uint8_t{0}, uint8_t{127}, uint8_t{128}, uint8_t{255}}) {
+    EXPECT_EQ(VarintRoundTrip(v), v);
+  }
+  for (int8_t v : {int8_t{-128}, int8_t{127}, int8_t{0}}) EXPECT_EQ(VarintRoundTrip(v), v);
+  // Small magnitudes are short, whatever the sign; the widest take ceil(bits / 7) bytes.
+  size_t bytes = 0;
+  VarintRoundTrip(int64_t{-64}, &bytes);
+  EXPECT_EQ(bytes, 1u);
+  VarintRoundTrip(int64_t{64}, &bytes);
+  EXPECT_EQ(bytes, 2u);
+  VarintRoundTrip(INT64_MIN, &bytes);
+  EXPECT_EQ(bytes, 10u);
+  VarintRoundTrip(UINT32_MAX, &bytes);
+  EXPECT_EQ(bytes, 5u);
+}
+
+TEST(VarintCodecTest, EveryEventBodyRoundTripsAndIsShorter) {
+  size_t count = 0;
+  ForEachEventBody([&](const EventBody& body) {
+    SCOPED_TRACE(std::string(EventName(body)));
+    Event event = EnvelopeWith(body);
+    size_t bytes = 0;
+    Event decoded = VarintRoundTrip(event, &bytes);
+    EXPECT_TRUE(decoded == event);
+    StringSink fixed;
+    Write(fixed, event);
+    EXPECT_LT(bytes, fixed.bytes().size());
+    ++count;
+  });
+  EXPECT_EQ(count, std::variant_size_v<EventBody>);
+}
+
+TEST(VarintCodecTest, MalformedVarintsAreRefused) {
+  auto refused = [](std::string bytes, auto value) {
+    VarintReader reader(bytes);
+    Read(reader, value);
+    return reader.failed();
+  };
+  // Eleven bytes for 64 bits, bits beyond the type, a truncated varint, a bad bool and enum.
+  EXPECT_TRUE(refused(std::string(10, '\xFF') + '\x01', uint64_t{}));
+  EXPECT_TRUE(refused("\xFF\xFF\x7F", uint8_t{}));
+  EXPECT_TRUE(refused("\x80\x02", uint8_t{}));
+  EXPECT_FALSE(refused("\x80\x01", uint8_t{}));
+  EXPECT_TRUE(refused("\x80", uint32_t{}));
+  EXPECT_TRUE(refused("", int64_t{}));
+  EXPECT_TRUE(refused("\x02", bool{}));
+  EXPECT_TRUE(refused("\x04", Outcome{}));
+  // A string length past the input.
+  EXPECT_TRUE(refused("\x05" "ab", std::string()));
+}
+
+TEST(VarintCodecTest, TheFixedFormIsUnchanged) {
+  // Journals, snapshots, fingerprints and state hashes keep the fixed-width form.
+  StringSink sink;
+  Write(sink, int64_t{-2});
+  Write(sink, std::string("ab"));
+  EXPECT_EQ(sink.bytes(), std::string("\xFE\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x02\0\0\0ab", 14));
+  EXPECT_EQ(HashOf(std::string("ab")), HashOf(std::string_view("ab")));
+}
+
 }  // namespace
 }  // namespace creditline
