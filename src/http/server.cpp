@@ -1,19 +1,20 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
-#include <array>
 #include <charconv>
+#include <mutex>
 #include <type_traits>
 
 #include "http/api_headers.hpp"
+#include "http/response_head.hpp"
 #include "http/tls.hpp"
 
 namespace creditline::http {
@@ -23,20 +24,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-
-constexpr const char* kServerName = "creditline";
-
-bhttp::response<bhttp::string_body> ToBeast(HttpResponse&& response, unsigned version,
-                                            bool keep_alive) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
-  out.set(bhttp::field::server, kServerName);
-  out.set(bhttp::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) out.insert(name, value);
-  out.body() = std::move(response.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  return out;
-}
 
 // An error answered by the server itself, before any route sees the request: the same JSON as
 // the API's errors. Two codes exist only here, for messages that never reach the API:
@@ -71,20 +58,93 @@ struct ServerShared {
 
 namespace {
 
+// A session that can be handed its response from another thread (through its Worker).
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual void Respond(HttpResponse&& response) = 0;
+};
+
+}  // namespace
+
+// One I/O thread with its own io_context, and the replies waiting to be written on it. Each
+// connection belongs to one worker for its whole life, so its handlers never run on two threads
+// at once and need no strand. Replies come from the engine thread many at a time: the first
+// one posts a drain, the others join it, so a batch of replies wakes the thread once, not once
+// each. Pending replies hold it, so it outlives the Server when a reply comes late.
+struct Worker {
+  struct PendingReply {
+    std::shared_ptr<Responder> session;
+    HttpResponse response;
+  };
+
+  // Thread-safe.
+  void Post(std::shared_ptr<Responder> session, HttpResponse&& response) {
+    {
+      std::lock_guard lock(mutex);
+      if (stopped) return;  // The connection is gone with the server.
+      pending.push_back(PendingReply{std::move(session), std::move(response)});
+      if (pending.size() > 1) return;  // A drain is already on its way.
+      // Under the lock, so that the io_context cannot go meanwhile (see Shut).
+      asio::post(*io, [this] { Drain(); });
+    }
+  }
+
+  // On the worker's thread: writes every reply that has arrived.
+  void Drain() {
+    {
+      std::lock_guard lock(mutex);
+      draining.swap(pending);
+    }
+    for (PendingReply& reply : draining) reply.session->Respond(std::move(reply.response));
+    draining.clear();
+  }
+
+  // After the thread has ended: drops the replies still waiting (and the sessions they hold,
+  // while the io_context is still there to close their sockets).
+  void Shut() {
+    std::vector<PendingReply> dropped;
+    {
+      std::lock_guard lock(mutex);
+      stopped = true;
+      dropped.swap(pending);
+    }
+    dropped.clear();
+    draining.clear();
+  }
+
+  // One thread runs it (the concurrency hint), so asio may skip some locking. Reset by the
+  // Server once stopped, with the sessions its handlers still hold.
+  std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(1);
+  std::mutex mutex;
+  std::vector<PendingReply> pending;   // Guarded by mutex.
+  bool stopped = false;                // Guarded by mutex.
+  std::vector<PendingReply> draining;  // The worker thread's own.
+};
+
+namespace {
+
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// One connection, plain (beast::tcp_stream) or TLS (TlsStream).
+// One connection, plain (beast::tcp_stream) or TLS (TlsStream). All its handlers run on its
+// worker's thread.
 template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public Responder, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {}
-  Session(tcp::socket&& socket, asio::ssl::context& tls, std::shared_ptr<ServerShared> shared)
-      : stream_(std::move(socket), tls), shared_(std::move(shared)) {}
-  ~Session() { shared_->connections.fetch_sub(1); }
+  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared,
+          std::shared_ptr<Worker> worker)
+      : stream_(std::move(socket)), shared_(std::move(shared)), worker_(std::move(worker)) {}
+  Session(tcp::socket&& socket, asio::ssl::context& tls, std::shared_ptr<ServerShared> shared,
+          std::shared_ptr<Worker> worker)
+      : stream_(std::move(socket), tls), shared_(std::move(shared)), worker_(std::move(worker)) {}
+  ~Session() override { shared_->connections.fetch_sub(1); }
 
   void Run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      // The peer of a connection never changes: its address is read once, not per request.
+      beast::error_code endpoint_error;
+      tcp::endpoint remote = self->Lowest().socket().remote_endpoint(endpoint_error);
+      if (!endpoint_error) self->remote_address_ = remote.address().to_string();
       if constexpr (std::is_same_v<Stream, TlsStream>) {
         self->Lowest().expires_after(
             std::chrono::seconds(self->shared_->limits.header_timeout_seconds));
@@ -99,6 +159,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         self->Read();
       }
     });
+  }
+
+  // On the worker's thread, from Worker::Drain.
+  void Respond(HttpResponse&& response) override {
+    Send(std::move(response), version_, keep_alive_);
   }
 
  private:
@@ -118,6 +183,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnHeader(beast::error_code error) {
     if (error) return OnRead(error);
+    // The body usually came with the headers: parse it from the buffer, without another read.
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      size_t used = parser_->put(buffer_.data(), error);
+      buffer_.consume(used);
+      if (error == bhttp::error::need_more) {
+        error = {};
+        break;
+      }
+      if (error) return OnRead(error);
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) return OnRead(error);
     Lowest().expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code error, size_t) {
@@ -136,20 +213,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                   false);
     }
     if (error == bhttp::error::header_limit) {
-      return Send(
-          PlainError(431, "headers_too_large", "the request headers are over 16 KiB"), 11,
-          false);
+      return Send(PlainError(431, "headers_too_large", "the request headers are over 16 KiB"), 11,
+                  false);
     }
     if (error) {
       return Send(PlainError(400, "malformed_request", "malformed HTTP request"), 11, false);
     }
     bhttp::request<bhttp::string_body> request = parser_->release();
-    unsigned version = request.version();
-    bool keep_alive = request.keep_alive();
+    version_ = request.version();
+    keep_alive_ = request.keep_alive();
     if (shared_->in_flight.fetch_add(1) >= shared_->limits.requests_in_flight_max) {
       shared_->in_flight.fetch_sub(1);
-      return Send(PlainError(ErrorCode::kOverloaded, "the server is busy; retry shortly"),
-                  version, keep_alive);
+      return Send(PlainError(ErrorCode::kOverloaded, "the server is busy; retry shortly"), version_,
+                  keep_alive_);
     }
     HttpRequest call;
     call.method = std::string(request.method_string());
@@ -159,32 +235,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     call.content_type = std::string(request[bhttp::field::content_type]);
     call.cookie = std::string(request[bhttp::field::cookie]);
     call.csrf_token = std::string(request["X-CSRF-Token"]);
-    beast::error_code endpoint_error;
-    tcp::endpoint remote = Lowest().socket().remote_endpoint(endpoint_error);
-    if (!endpoint_error) call.remote_address = remote.address().to_string();
-    call.keep_alive = keep_alive;
+    call.remote_address = remote_address_;
+    call.keep_alive = keep_alive_;
     call.body = std::move(request.body());
     // The handler may answer from another thread; the answer is written on this session's
-    // strand, and the next request is read only after it.
-    shared_->handler(std::move(call), [self = this->shared_from_this(), version,
-                                       keep_alive](HttpResponse r) {
+    // worker thread, and the next request is read only after it.
+    shared_->handler(std::move(call), [self = this->shared_from_this()](HttpResponse r) {
       self->shared_->in_flight.fetch_sub(1);
-      asio::post(self->stream_.get_executor(),
-                 [self, version, keep_alive, response = std::move(r)]() mutable {
-                   self->Send(std::move(response), version, keep_alive);
-                 });
+      self->worker_->Post(self, std::move(r));
     });
   }
 
+  // The head and the body go out in one write.
   void Send(HttpResponse&& response, unsigned version, bool keep_alive) {
-    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(
-        ToBeast(std::move(response), version, keep_alive));
+    head_.clear();
+    AppendResponseHead(response, version, keep_alive, head_);
+    body_ = std::move(response.body);
     Lowest().expires_after(std::chrono::seconds(shared_->limits.message_timeout_seconds));
-    bhttp::async_write(stream_, *message,
-                       [self = this->shared_from_this(), message](beast::error_code error, size_t) {
-                         if (error || !message->keep_alive()) return self->Close();
-                         self->Read();
-                       });
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this(), keep_alive](beast::error_code error, size_t) {
+          if (error || !keep_alive) return self->Close();
+          self->Read();
+        });
   }
 
   void Close() {
@@ -205,6 +279,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<ServerShared> shared_;
+  std::shared_ptr<Worker> worker_;
+  std::string remote_address_;
+  // The request being answered, and the response being written.
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::string head_, body_;
 };
 
 // The answer to a connection past the limit: a 503, then the client's request is drained (for
@@ -258,8 +338,14 @@ Error TlsError(const std::string& what, const beast::error_code& error) {
 struct Server::Impl {
   explicit Impl(Handler handler, ServerLimits limits)
       : shared(std::make_shared<ServerShared>(std::move(handler), limits)) {}
+  ~Impl() {
+    // The acceptor and the sessions still in the io_contexts go before the io_contexts.
+    for (auto& worker : workers) worker->Shut();
+    acceptor.reset();
+    for (auto& worker : workers) worker->io.reset();
+  }
   std::shared_ptr<ServerShared> shared;
-  asio::io_context io;
+  std::vector<std::shared_ptr<Worker>> workers;  // One a thread; the first also accepts.
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::shared_ptr<asio::ssl::context> tls;  // Null: plain HTTP.
@@ -317,22 +403,24 @@ size_t Server::requests_in_flight() const { return impl_->shared->in_flight.load
 
 namespace {
 
-void Accept(tcp::acceptor& acceptor, asio::io_context& io, asio::ssl::context* tls,
-            const std::shared_ptr<ServerShared>& shared) {
-  acceptor.async_accept(asio::make_strand(io), [&acceptor, &io, tls, &shared](
-                                                   beast::error_code error, tcp::socket socket) {
+// Each accepted connection goes to the next worker in turn.
+void Accept(tcp::acceptor& acceptor, const std::vector<std::shared_ptr<Worker>>& workers,
+            size_t next, asio::ssl::context* tls, const std::shared_ptr<ServerShared>& shared) {
+  const std::shared_ptr<Worker>& worker = workers[next % workers.size()];
+  acceptor.async_accept(*worker->io, [&acceptor, &workers, next, tls, &shared, worker](
+                                         beast::error_code error, tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
     if (!error) {
       if (shared->connections.fetch_add(1) >= shared->limits.connections_max) {
         shared->connections.fetch_sub(1);
         std::make_shared<Refusal>(std::move(socket))->Run();
       } else if (tls != nullptr) {
-        std::make_shared<Session<TlsStream>>(std::move(socket), *tls, shared)->Run();
+        std::make_shared<Session<TlsStream>>(std::move(socket), *tls, shared, worker)->Run();
       } else {
-        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), shared)->Run();
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), shared, worker)->Run();
       }
     }
-    Accept(acceptor, io, tls, shared);
+    Accept(acceptor, workers, next + 1, tls, shared);
   });
 }
 
@@ -351,7 +439,9 @@ Status Server::Start(const std::string& listen, int threads) {
     return MakeError(ErrorCode::kInvalidArgument, "not an IP address: " + host, "listen");
   }
   tcp::endpoint endpoint(address, port);
-  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->io);
+  for (int i = 0; i < std::max(1, threads); ++i)
+    impl_->workers.push_back(std::make_shared<Worker>());
+  impl_->acceptor = std::make_unique<tcp::acceptor>(*impl_->workers.front()->io);
   impl_->acceptor->open(endpoint.protocol(), error);
   if (!error) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), error);
   if (!error) impl_->acceptor->bind(endpoint, error);
@@ -361,22 +451,27 @@ Status Server::Start(const std::string& listen, int threads) {
                      "cannot listen on " + listen + ": " + error.message(), "listen");
   }
   port_ = impl_->acceptor->local_endpoint().port();
-  Accept(*impl_->acceptor, impl_->io, impl_->tls.get(), impl_->shared);
-  for (int i = 0; i < std::max(1, threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  Accept(*impl_->acceptor, impl_->workers, 0, impl_->tls.get(), impl_->shared);
+  for (const std::shared_ptr<Worker>& worker : impl_->workers) {
+    impl_->threads.emplace_back([io = worker->io.get()] {
+      // Runs until Stop(), with or without connections.
+      auto work = asio::make_work_guard(*io);
+      io->run();
+    });
   }
   return Status::Ok();
 }
 
 void Server::Stop() {
   if (!impl_ || impl_->threads.empty()) return;
-  asio::post(impl_->io, [this] {
+  asio::post(*impl_->workers.front()->io, [this] {
     beast::error_code ignored;
     impl_->acceptor->close(ignored);
   });
-  impl_->io.stop();
+  for (auto& worker : impl_->workers) worker->io->stop();
   for (std::thread& thread : impl_->threads) thread.join();
   impl_->threads.clear();
+  for (auto& worker : impl_->workers) worker->Shut();
 }
 
 }  // namespace creditline::http
