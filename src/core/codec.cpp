@@ -2,8 +2,13 @@
 
 namespace creditline {
 
+// EncodeEvent reserves this much up front, so that a typical event (an order decision among
+// them) is written without the string growing, and reallocating, several times field by field.
+constexpr size_t kEventEncodeReserveBytes = 320;
+
 std::string EncodeEvent(const Event& event) {
   StringSink sink;
+  sink.Reserve(kEventEncodeReserveBytes);
   WriteFixed<StringSink, uint8_t>(sink, kEventCodecVersion);
   Write(sink, event);
   return std::move(sink.bytes());

@@ -140,9 +140,17 @@ TEST_P(StoreContract, DuplicateSequenceNumberIsRefusedAndChangesNothing) {
   EXPECT_EQ(status.error().code, ErrorCode::kStorageError);
   // The whole append was rolled back: not even 6 and 7 went in.
   EXPECT_EQ(reader_->Tip()->seq, 5u);
+  // Likewise when the clash is in a statement of many rows (the SQLite store inserts 32
+  // records to a statement), with more statements and single rows after it.
+  ChainSealer many({3, ReadAll(*reader_)[2].hash});
+  ASSERT_FALSE(writer_->Append(Records(many, 75)).ok());  // 4..78: 4 and 5 exist.
+  EXPECT_EQ(reader_->Tip()->seq, 5u);
   // And the writer still works.
   ASSERT_TRUE(writer_->Append(Records(sealer, 1)).ok());
   EXPECT_EQ(reader_->Tip()->seq, 6u);
+  ASSERT_TRUE(writer_->Append(Records(sealer, 75)).ok());
+  EXPECT_EQ(reader_->Tip()->seq, 81u);
+  EXPECT_EQ(ReadAll(*reader_).size(), 81u);
 }
 
 TEST_P(StoreContract, TheHeadAnchorFollowsEveryAppendAndNotARefusedOne) {
