@@ -128,7 +128,7 @@ class IdempotencyLog {
   Position AppendEncoded(std::string_view key, uint64_t fingerprint, TimeMs time, uint64_t seq);
 
   std::deque<Chunk> chunks_;
-  Chunk spare_;               // The last standard chunk emptied at the front, reused at the back.
+  Chunk spare_;                // The last standard chunk emptied at the front, reused at the back.
   uint64_t first_serial_ = 0;  // Serial number of chunks_.front().
   size_t head_ = 0;            // Offset of the front record in chunks_.front().
   size_t size_ = 0;

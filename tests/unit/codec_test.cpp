@@ -568,7 +568,6 @@ TEST(FingerprintTest, TheEnvelopeIsNotPartOfTheFingerprint) {
   EXPECT_NE(HashOf(std::string("abc")), HashOf(std::string("abd")));
 }
 
-
 // The varint form (UsesVarints): what the idempotency log keeps in memory.
 template <class T>
 T VarintRoundTrip(const T& value, size_t* bytes = nullptr) {
@@ -640,7 +639,10 @@ TEST(VarintCodecTest, MalformedVarintsAreRefused) {
   EXPECT_TRUE(refused("\x02", bool{}));
   EXPECT_TRUE(refused("\x04", Outcome{}));
   // A string length past the input.
-  EXPECT_TRUE(refused("\x05" "ab", std::string()));
+  EXPECT_TRUE(
+      refused("\x05"
+              "ab",
+              std::string()));
 }
 
 TEST(VarintCodecTest, TheFixedFormIsUnchanged) {
