@@ -6,6 +6,14 @@ namespace creditline {
 // them) is written without the string growing, and reallocating, several times field by field.
 constexpr size_t kEventEncodeReserveBytes = 320;
 
+void VarintSink::Grow(size_t size) {
+  size_t capacity = std::max(capacity_ * 2, size_ + std::max<size_t>(size, 256));
+  auto data = std::make_unique_for_overwrite<unsigned char[]>(capacity);
+  if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
+  data_ = std::move(data);
+  capacity_ = capacity;
+}
+
 std::string EncodeEvent(const Event& event) {
   StringSink sink;
   sink.Reserve(kEventEncodeReserveBytes);

@@ -16,6 +16,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,10 +52,51 @@ class StringSink {
   std::string bytes_;
 };
 
-// Appends the varint form to a string (see UsesVarints).
-class VarintStringSink : public StringSink {
+// The most bytes a varint takes: ceil(64 / 7).
+inline constexpr size_t kVarintBytesMax = 10;
+
+// Appends the varint form (see UsesVarints) to a buffer it owns. Each integer is written in
+// place, with one room check, and clear() keeps the memory: every keyed command's reply goes
+// through one of these (core/idempotency_log.hpp), so it must cost a few instructions a field.
+// Move-only; not thread-safe.
+class VarintSink {
  public:
   static constexpr bool kVarints = true;
+  VarintSink() = default;
+  VarintSink(VarintSink&&) noexcept = default;
+  VarintSink& operator=(VarintSink&&) noexcept = default;
+
+  void Bytes(const void* data, size_t size) {
+    if (size == 0) return;  // An empty string: data may be null.
+    std::memcpy(Room(size), data, size);
+    size_ += size;
+  }
+  // `bits` already zigzag-mapped where signed: 7 bits a byte, low first, the high bit set on
+  // every byte but the last.
+  void Varint(uint64_t bits) {
+    unsigned char* at = Room(kVarintBytesMax);
+    unsigned char* start = at;
+    while (bits >= 0x80) {
+      *at++ = static_cast<unsigned char>(bits | 0x80);
+      bits >>= 7;
+    }
+    *at++ = static_cast<unsigned char>(bits);
+    size_ += static_cast<size_t>(at - start);
+  }
+  void clear() { size_ = 0; }
+  std::string_view bytes() const {
+    return std::string_view(reinterpret_cast<const char*>(data_.get()), size_);
+  }
+
+ private:
+  unsigned char* Room(size_t size) {
+    if (capacity_ - size_ < size) Grow(size);
+    return data_.get() + size_;
+  }
+  void Grow(size_t size);  // Out of line: rare.
+
+  std::unique_ptr<unsigned char[]> data_;
+  size_t size_ = 0, capacity_ = 0;
 };
 
 // A stable 64-bit digest of the bytes (the same on every machine and run, unlike absl::Hash).
@@ -63,21 +105,17 @@ class VarintStringSink : public StringSink {
 // and the digest is finished with the length and a 64-bit avalanche mixer. Not cryptographic.
 class HashSink {
  public:
-  void Bytes(const void* data, size_t size) {
-    const unsigned char* p = static_cast<const unsigned char*>(data);
-    // Most writes are a field of a few bytes that fits the block: one copy, no loop. The loop
-    // below gives the same digest for any split of the bytes.
+  // Inlined, so that a fixed-width field is one store: every command's fingerprint is taken
+  // field by field.
+  [[gnu::always_inline]] void Bytes(const void* data, size_t size) {
+    // Most writes are a field of a few bytes that fits the block: one copy, no loop. Mix gives
+    // the same digest for any split of the bytes.
     if (size < sizeof block_ - used_) {
-      std::memcpy(block_ + used_, p, size);
+      std::memcpy(block_ + used_, data, size);
       used_ += size;
       return;
     }
-    while (size > 0) {
-      size_t take = std::min(size, sizeof block_ - used_);
-      std::memcpy(block_ + used_, p, take);
-      used_ += take, p += take, size -= take;
-      if (used_ == sizeof block_) MixBlock();
-    }
+    Mix(static_cast<const unsigned char*>(data), size);
   }
   uint64_t Digest() const {
     HashSink copy = *this;
@@ -90,6 +128,15 @@ class HashSink {
   }
 
  private:
+  // Bytes that fill the block: fills it, mixes it in, and goes on with the rest.
+  [[gnu::noinline]] void Mix(const unsigned char* p, size_t size) {
+    while (size > 0) {
+      size_t take = std::min(size, sizeof block_ - used_);
+      std::memcpy(block_ + used_, p, take);
+      used_ += take, p += take, size -= take;
+      if (used_ == sizeof block_) MixBlock();
+    }
+  }
   void MixBlock() {
     for (size_t i = 0; i < sizeof block_; i += 8) {
       uint64_t word;
@@ -129,7 +176,8 @@ void WriteFixed(Sink& sink, T value) {
   sink.Bytes(buffer, sizeof(T));
 }
 
-// True for a sink or reader that takes integers as varints.
+// True for a sink or reader that takes integers as varints; such a sink writes them with
+// Varint(bits), such as VarintSink.
 template <class Codec>
 concept UsesVarints = Codec::kVarints;
 
@@ -160,15 +208,7 @@ template <class Sink, class T>
 void WriteInt(Sink& sink, T value) {
   static_assert(std::is_integral_v<T>);
   if constexpr (UsesVarints<Sink>) {
-    std::make_unsigned_t<T> bits = ZigZag(value);
-    unsigned char buffer[(sizeof(T) * 8 + 6) / 7];
-    size_t size = 0;
-    while (bits >= 0x80) {
-      buffer[size++] = static_cast<unsigned char>(bits | 0x80);
-      bits = static_cast<decltype(bits)>(bits >> 7);
-    }
-    buffer[size++] = static_cast<unsigned char>(bits);
-    sink.Bytes(buffer, size);
+    sink.Varint(ZigZag(value));
   } else {
     WriteFixed(sink, value);
   }

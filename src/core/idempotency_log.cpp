@@ -15,14 +15,14 @@ IdempotencyLog::Position IdempotencyLog::Append(std::string_view key, uint64_t f
 
 IdempotencyLog::Position IdempotencyLog::Append(std::string_view key, uint64_t fingerprint,
                                                 TimeMs time, const CommandResult& result) {
-  encoded_.bytes().clear();
+  encoded_.clear();
   Write(encoded_, result);
   return AppendEncoded(key, fingerprint, time, result.seq);
 }
 
 IdempotencyLog::Position IdempotencyLog::AppendEncoded(std::string_view key, uint64_t fingerprint,
                                                        TimeMs time, uint64_t seq) {
-  const std::string& reply = encoded_.bytes();
+  std::string_view reply = encoded_.bytes();
   size_t bytes = RecordBytes(key.size(), reply.size());
   if (chunks_.empty() || chunks_.back().capacity - chunks_.back().used < bytes) {
     if (chunks_.empty()) head_ = 0;

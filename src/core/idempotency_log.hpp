@@ -135,7 +135,7 @@ class IdempotencyLog {
   uint64_t first_ordinal_ = 0;
   // Reused for every append: the reply, and its varint encoding.
   CommandResult reply_;
-  VarintStringSink encoded_;
+  VarintSink encoded_;
 };
 
 }  // namespace creditline
