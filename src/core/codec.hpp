@@ -73,8 +73,13 @@ class VarintSink {
   }
   // `bits` already zigzag-mapped where signed: 7 bits a byte, low first, the high bit set on
   // every byte but the last.
-  void Varint(uint64_t bits) {
+  [[gnu::always_inline]] void Varint(uint64_t bits) {
     unsigned char* at = Room(kVarintBytesMax);
+    if (bits < 0x80) {  // Most figures of a reply are zero or small: one byte, no loop.
+      *at = static_cast<unsigned char>(bits);
+      ++size_;
+      return;
+    }
     unsigned char* start = at;
     while (bits >= 0x80) {
       *at++ = static_cast<unsigned char>(bits | 0x80);
@@ -166,14 +171,11 @@ struct IsVariant : std::false_type {};
 template <class... T>
 struct IsVariant<std::variant<T...>> : std::true_type {};
 
+// Little-endian (the only hosts allowed above), so the value's own bytes are the encoding.
 template <class Sink, class T>
-void WriteFixed(Sink& sink, T value) {
+[[gnu::always_inline]] inline void WriteFixed(Sink& sink, T value) {
   static_assert(std::is_integral_v<T>);
-  unsigned char buffer[sizeof(T)];
-  using U = std::make_unsigned_t<T>;
-  U bits = static_cast<U>(value);
-  for (size_t i = 0; i < sizeof(T); ++i) buffer[i] = static_cast<unsigned char>(bits >> (8 * i));
-  sink.Bytes(buffer, sizeof(T));
+  sink.Bytes(&value, sizeof(T));
 }
 
 // True for a sink or reader that takes integers as varints; such a sink writes them with
@@ -204,8 +206,9 @@ T UnZigZag(std::make_unsigned_t<T> bits) {
 }
 
 // An integer in the sink's form: fixed-width, or a varint for a sink that asks for them.
+// Inlined: it is a few instructions, called for every field of every record.
 template <class Sink, class T>
-void WriteInt(Sink& sink, T value) {
+[[gnu::always_inline]] inline void WriteInt(Sink& sink, T value) {
   static_assert(std::is_integral_v<T>);
   if constexpr (UsesVarints<Sink>) {
     sink.Varint(ZigZag(value));
