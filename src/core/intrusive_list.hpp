@@ -1,6 +1,6 @@
 // Doubly linked lists threaded through slab entries by index (internal to core::State).
 //
-// Orders and invoices sit in vectors; an account's open items and the hold queue are lists of
+// Orders and invoices sit in slabs (StableVector); an account's open items and the hold queue are lists of
 // slot indexes linked through ListLinks members, so insertion and removal are O(1) and need no
 // allocation. Not thread-safe.
 #pragma once
@@ -12,8 +12,8 @@
 
 namespace creditline {
 
-template <class T>
-void ListInsertBefore(std::vector<T>& items, ListEnds& ends, ListLinks T::*links, uint32_t before,
+template <class Items, class T>
+void ListInsertBefore(Items& items, ListEnds& ends, ListLinks T::*links, uint32_t before,
                       uint32_t slot) {
   ListLinks& node = items[slot].*links;
   node.next = before;
@@ -30,13 +30,13 @@ void ListInsertBefore(std::vector<T>& items, ListEnds& ends, ListLinks T::*links
   }
 }
 
-template <class T>
-void ListPushBack(std::vector<T>& items, ListEnds& ends, ListLinks T::*links, uint32_t slot) {
+template <class Items, class T>
+void ListPushBack(Items& items, ListEnds& ends, ListLinks T::*links, uint32_t slot) {
   ListInsertBefore(items, ends, links, kNone, slot);
 }
 
-template <class T>
-void ListRemove(std::vector<T>& items, ListEnds& ends, ListLinks T::*links, uint32_t slot) {
+template <class Items, class T>
+void ListRemove(Items& items, ListEnds& ends, ListLinks T::*links, uint32_t slot) {
   ListLinks& node = items[slot].*links;
   if (node.previous == kNone) {
     assert(ends.first == slot);

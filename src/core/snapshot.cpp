@@ -144,8 +144,8 @@ void ReadItem(Reader& reader, Group& group) {
 
 // A slab is written as its free list and then its live items in slot order; free slots hold a
 // default item, as Apply leaves them.
-template <class T>
-void WriteSlab(StringSink& sink, const std::vector<T>& items, const std::vector<uint32_t>& free) {
+template <class Items>
+void WriteSlab(StringSink& sink, const Items& items, const std::vector<uint32_t>& free) {
   WriteAll(sink, free);
   std::vector<bool> is_free(items.size(), false);
   for (uint32_t slot : free) is_free[slot] = true;
@@ -156,10 +156,11 @@ void WriteSlab(StringSink& sink, const std::vector<T>& items, const std::vector<
 }
 
 // Reads what WriteSlab wrote; `live` marks the slots that hold an item.
-template <class T>
-Status ReadSlab(Reader& reader, const char* part, std::vector<T>* items,
+template <class Items>
+Status ReadSlab(Reader& reader, const char* part, Items* items,
                 std::vector<uint32_t>* free, std::vector<bool>* live) {
   ReadAll(reader, free);
+  using T = typename Items::value_type;
   uint32_t live_count = ReadCount(reader, EncodedBytesMin<T>());
   if (reader.failed()) return Malformed(reader, part);
   uint64_t slots = uint64_t{live_count} + free->size();
@@ -184,8 +185,8 @@ Status ReadSlab(Reader& reader, const char* part, std::vector<T>* items,
 // Walks a list from its ends, refusing a link out of range, a slot seen before (a cycle, or an
 // item on two lists of the same kind), a previous link that does not point back, or a last end
 // that is not where the walk stopped. `visit(slot)` returns false to refuse an item.
-template <class T, class Visit>
-bool WalkList(const std::vector<T>& items, const ListEnds& ends, ListLinks T::*links,
+template <class Items, class T, class Visit>
+bool WalkList(const Items& items, const ListEnds& ends, ListLinks T::*links,
               std::vector<bool>& seen, Visit visit) {
   uint32_t previous = kNone;
   for (uint32_t slot = ends.first; slot != kNone; slot = (items[slot].*links).next) {

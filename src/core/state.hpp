@@ -30,6 +30,7 @@
 #include "core/monitor.hpp"
 #include "core/policy.hpp"
 #include "core/scorecard.hpp"
+#include "core/stable_vector.hpp"
 
 namespace creditline {
 
@@ -405,7 +406,7 @@ class State {
   // Read access for reports: account and invoice slots (invoices may be free slots: check
   // invoice_id), and the effective limit of an account on a day.
   const std::vector<Account>& accounts() const { return accounts_; }
-  const std::vector<Invoice>& invoice_slots() const { return invoices_; }
+  const StableVector<Invoice>& invoice_slots() const { return invoices_; }
   int64_t EffectiveLimitOn(const Account& account, Date today) const {
     return EffectiveLimitMinor(account, today);
   }
@@ -492,13 +493,13 @@ class State {
 
   // Orders and invoices live in slabs (free slots reused) so that list links are stable
   // indexes; only open items are kept.
-  std::vector<Order> orders_;
+  StableVector<Order> orders_;
   std::vector<uint32_t> free_orders_;
   absl::flat_hash_map<std::string, uint32_t> order_index_;
   ListEnds hold_queue_;
   size_t hold_count_ = 0;
   std::set<std::pair<TimeMs, std::string>> expiry_index_;
-  std::vector<Invoice> invoices_;
+  StableVector<Invoice> invoices_;
   std::vector<uint32_t> free_invoices_;
   absl::flat_hash_map<std::string, uint32_t> invoice_index_;
 

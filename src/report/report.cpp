@@ -74,7 +74,7 @@ std::vector<std::string> AgingColumns(std::vector<std::string> leading) {
 
 void AgingRowOf(const State& state, const Account& account, Date today, Table& table) {
   std::array<int64_t, kAgingBucketCount> buckets{};
-  const std::vector<Invoice>& invoices = state.invoice_slots();
+  const StableVector<Invoice>& invoices = state.invoice_slots();
   for (uint32_t i = account.invoices.first; i != kNone; i = invoices[i].account_links.next) {
     buckets[AgingBucket(DaysBetween(invoices[i].due_on, today))] += invoices[i].open_minor;
   }
@@ -159,7 +159,7 @@ Report Overdue(const State& state, const ReportOptions& options) {
               {"invoice_id", "customer_id", "segment", "currency", "amount_minor", "open_minor",
                "issued_on", "due_on", "days_past_due"}};
   table.rows.reserve(page.size());
-  const std::vector<Invoice>& invoices = state.invoice_slots();
+  const StableVector<Invoice>& invoices = state.invoice_slots();
   for (const DueKey& key : page) {
     const Invoice& invoice = invoices[key.slot];
     const Account& account = state.accounts()[invoice.account];
